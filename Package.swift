@@ -1,0 +1,43 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "panelproc",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "panelproc", targets: ["panelproc"]),
+        .library(name: "PanelKit", targets: ["PanelKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CCmarkGFM", pkgConfig: "libcmark-gfm",
+            providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
+        .systemLibrary(
+            name: "CLibCrypto", pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]),
+        .target(
+            name: "PanelKit",
+            dependencies: [
+                "CCmarkGFM", "CLibCrypto",
+                .product(name: "Yams", package: "Yams"),
+            ]),
+        .executableTarget(
+            name: "panelproc",
+            dependencies: [
+                "PanelKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .testTarget(
+            name: "PanelKitTests",
+            dependencies: ["PanelKit"],
+            exclude: ["Fixtures", "Snapshots"]),
+        .testTarget(
+            name: "panelprocTests",
+            dependencies: ["panelproc"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,40 @@
+/// One block of a parsed Markdown document as plain Swift values, with its source range.
+public struct MarkdownBlock: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        case heading(level: Int)
+        case paragraph
+        case blockQuote
+        case list
+        case item
+        case codeBlock
+        case htmlBlock
+        case thematicBreak
+        case table
+        case footnoteDefinition
+        case other
+    }
+
+    public var kind: Kind
+    /// First byte of the block (1-based line, byte column).
+    public var start: SourceLocation
+    /// Last line of the block as cmark-gfm reports it; used only as a hint.
+    public var endLine: Int
+    /// For headings and paragraphs: the inline text with markup removed, one entry per source line
+    /// (soft and hard breaks split lines). Empty for other kinds or when not requested.
+    public var lines: [String]
+    /// For a heading whose only content is an image: that image.
+    public var image: InlineImage?
+    /// Child blocks of containers (block quotes, lists, items), when requested.
+    public var children: [MarkdownBlock]
+
+    public var headingLevel: Int? {
+        if case .heading(let level) = kind { return level }
+        return nil
+    }
+}
+
+/// An inline image `![alt](url)`.
+public struct InlineImage: Sendable, Equatable {
+    public var alt: String
+    public var url: String
+}

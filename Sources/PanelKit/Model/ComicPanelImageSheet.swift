@@ -1,0 +1,56 @@
+/// Everything panelproc knows about one panel: where it stands in the source, what the writer
+/// wrote, and (as stages run) what each stage produced. One per panel, a value.
+public struct ComicPanelImageSheet: Sendable {
+    /// `<chapter-slug>/p01-03`, with `-b`, `-c` for repeated numbers.
+    public var id: String
+    /// The page number, nil for a panel before any page marker (`p00`).
+    public var page: Int?
+    public var number: Int
+    /// The marker as written (`Panel 3 — Night market`): the alt text of the image line.
+    public var markerText: String
+    /// The marker's title (`Night market`), if any.
+    public var title: String?
+    /// First (marker) and last non-blank line of the panel in the source.
+    public var lines: ClosedRange<Int>
+    /// SHA-256 of the normalised panel source plus the chapter settings that feed its stages.
+    public var contentHash: String
+
+    public var sceneDescriptionOriginal: String
+    public var shotType: ShotType?
+    public var fields: [PanelField]
+    public var dialogue: [DialogueLine]
+    /// From `Characters:` / `Roles:` fields, as written, in order, without repeats.
+    public var requiredRoles: [String]
+
+    /// Where the image line goes in the source.
+    public var imageSite: ImageLineSite
+
+    /// The short id within the chapter (`p01-03`), as used for file names.
+    public var localID: String {
+        guard let slash = id.lastIndex(of: "/") else { return id }
+        return String(id[id.index(after: slash)...])
+    }
+
+    public func field(_ label: PanelField.Label) -> String? {
+        let values = fields.filter { $0.label == label }.map(\.value)
+        return values.isEmpty ? nil : values.joined(separator: " ")
+    }
+}
+
+/// Where a panel's `#### ![alt](path)` line stands or would be inserted, as byte offsets in
+/// the original source.
+public struct ImageLineSite: Sendable, Equatable {
+    /// An image line already in the panel (the last one when there are several).
+    public struct Existing: Sendable, Equatable {
+        public var line: Int
+        /// The line's content bytes (without its terminator).
+        public var byteRange: Range<Int>
+        public var image: InlineImage
+    }
+
+    public var existing: Existing?
+    /// Where a new line is inserted: just after the panel's last non-blank line.
+    public var insertionOffset: Int
+    /// True when that last line has no terminator (end of file without a newline).
+    public var insertionNeedsLineBreak: Bool
+}

@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import PanelKit
+
+/// `panelproc inspect FILE`: the parsed panels as JSON on stdout, for scripts.
+struct InspectCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "panelproc inspect",
+        abstract: "Print a chapter's parsed panels as JSON.",
+        discussion: """
+            Nothing is written to disk and no provider is called.
+
+            Examples:
+              panelproc inspect chapter.md | python3 -m json.tool
+              cat chapter.md | panelproc inspect -
+            """)
+
+    @Argument(help: ArgumentHelp("The chapter to read; `-` or nothing reads standard input.", valueName: "file"))
+    var file: String?
+
+    @OptionGroup var common: CommonOptions
+
+    func run() async throws {
+        let path = file == "-" ? nil : file
+        if path == nil && isatty(STDIN_FILENO) == 1 {
+            throw ValidationError("no input: name a chapter file, or pipe one in.")
+        }
+        let configuration = try common.loadConfiguration(near: path)
+        var options = ChapterJob.Options()
+        options.maxBubblesOverride = common.maxBubbles
+        let job = ChapterJob(configuration: configuration, options: options)
+        let input: InputDocument
+        let chapter: Chapter
+        do {
+            input = try InputDocument.read(path)
+            chapter = try job.parse(input)
+        } catch {
+            Console.report(error)
+            throw ExitStatus.badInput.exitCode
+        }
+        for diagnostic in chapter.diagnostics { Console.report(diagnostic, verbose: common.verbose) }
+        let json = ChapterInspection.json(for: chapter, input: input)
+        FileHandle.standardOutput.write(Data(json.serialized().utf8))
+    }
+}
