@@ -31,13 +31,14 @@ let package = Package(
                 "PanelKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "PanelKitTests",
-            dependencies: ["PanelKit"],
+            dependencies: ["PanelKit", "TestSupport"],
             exclude: ["Fixtures", "Snapshots"]),
         .testTarget(
             name: "panelprocTests",
-            dependencies: ["panelproc"]),
+            dependencies: ["panelproc", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

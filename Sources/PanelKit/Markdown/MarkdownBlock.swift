@@ -37,4 +37,9 @@ public struct MarkdownBlock: Sendable, Equatable {
 public struct InlineImage: Sendable, Equatable {
     public var alt: String
     public var url: String
+
+    public init(alt: String, url: String) {
+        self.alt = alt
+        self.url = url
+    }
 }

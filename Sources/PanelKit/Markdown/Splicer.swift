@@ -11,9 +11,13 @@ public struct ImageLink: Sendable, Equatable {
 
     /// `#### ![Panel 3 — Night market](generated/…/p01-03.png)`
     public var markdownLine: String {
+        // Escape what inline parsing would otherwise read as markup, so the alt text parses back
+        // to exactly `alt` (a `!` only matters before `[`).
         var escapedAlt = ""
-        for character in alt {
-            if "\\[]".contains(character) { escapedAlt.append("\\") }
+        let characters = Array(alt)
+        for (index, character) in characters.enumerated() {
+            let beforeBracket = index + 1 < characters.count && characters[index + 1] == "["
+            if "\\[]*_`<>&~".contains(character) || (character == "!" && beforeBracket) { escapedAlt.append("\\") }
             escapedAlt.append(character)
         }
         let needsBrackets = path.contains { $0 == " " || $0 == "(" || $0 == ")" || $0 == "<" || $0 == ">" }

@@ -92,6 +92,10 @@ struct YAMLFields {
                 .composer(_, let problem, let mark, _):
                 throw reader.error(problem, at: reader.location(mark),
                                    hint: "\(what) is YAML; check quoting, colons and indentation")
+            case .duplicatedKeysInMapping(let duplicates, let context):
+                let key = duplicates.first ?? "?"
+                throw reader.error("`\(key)` is set twice", at: reader.secondOccurrence(of: key) ?? reader.location(context.mark),
+                                   hint: "keep one of them")
             default:
                 throw reader.error(String(describing: error), at: nil)
             }
@@ -121,6 +125,20 @@ struct YAMLFields {
                                 location: location(value.mark) ?? keyLocation, owner: self))
         }
         return fields
+    }
+
+    /// Yams reports a repeated key at its first use; the second is the one to remove.
+    fileprivate func secondOccurrence(of key: String) -> SourceLocation? {
+        var seen = 0
+        for line in firstLine...max(firstLine, source.lineCount) {
+            let content = String(decoding: source.lineContent(line), as: UTF8.self)
+            let indent = content.prefix { $0 == " " }.count
+            if content.dropFirst(indent).hasPrefix(key + ":") {
+                seen += 1
+                if seen == 2 { return SourceLocation(line: line, column: indent + 1) }
+            }
+        }
+        return nil
     }
 
     fileprivate func error(_ message: String, at location: SourceLocation?, hint: String? = nil) -> InputError {
