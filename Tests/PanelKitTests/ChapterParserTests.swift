@@ -126,7 +126,11 @@ struct ParserEdgeCaseTests {
 
     @Test("Text that only looks like a marker is not one",
           arguments: ["### Panelling tips", "### Panel discussion", "## Pages of history", "### Panel 3b",
-                      "### Panel 3-b", "### Panel thirty-one", "### Panel", "## Paging the doctor"])
+                      "### Panel 3-b", "### Panel thirty-one", "### Panel", "## Paging the doctor",
+                      "### ![Panel 3](thumbs/p01-03.png)", "#### [![Panel 4](t.png)](full.png)",
+                      "#### ![Panel 5](a.png)![](b.png)", "##### ![Panel 6](t.png)", "## [Panel 3](https://x.y/p3)",
+                      "## `Panel 3`", "## ~~Panel 3~~", "### Panel 2:30 pm start", "### \u{A0}Panel 3",
+                      "Panel\n3\n===", "`Panel 3`"])
     func notMarkers(heading: String) throws {
         #expect(try parse("\(heading)\n\nText.\n").panels.isEmpty)
     }
@@ -276,5 +280,21 @@ struct ParserEdgeCaseTests {
         let chapter = try parse("---\n\n### Panel 1\n\nText.\n")
         #expect(chapter.frontMatter == nil)
         #expect(chapter.panels.count == 1)
+    }
+
+    @Test("A `---` rule whose block does not start with `key:` is a rule, not front matter",
+          arguments: ["---\nA poem opens with a rule.\n\n...\n\nand trails off.\n",
+                      "---\nIntro\n\n```yaml\n---\nkey: v\n```\n",
+                      "---\n\nIntro paragraph.\n\n---\n\nMore text.\n", "---\n- a\n- b\n---\n"])
+    func ruleNotFrontMatter(text: String) throws {
+        let chapter = try parse(text)
+        #expect(chapter.frontMatter == nil)
+        #expect(Splicer.splice(chapter, links: [:]) == Array(text.utf8))
+    }
+
+    @Test("Bold markers count: `**PANEL 1**` as a paragraph, `## **Page 2**` as a heading")
+    func boldMarkers() throws {
+        let chapter = try parse("## **Page 2**\n\n**PANEL 1**\n\nText.\n")
+        #expect(chapter.panels.map(\.localID) == ["p02-01"])
     }
 }

@@ -100,17 +100,17 @@ public struct ChapterParser: Sendable {
             starts.append(block.start.line)
             switch block.kind {
             case .heading(let level):
-                let text = block.lines.joined(separator: " ").trimmingWhitespace()
+                let text = block.lines.joined(separator: " ").trimmingCharacters(in: " \t")
                 if level == 4, block.image != nil {
                     roles.append(.content)  // an image line is never a marker
-                } else if let marker = MarkerRecognizer.recognize(text) {
+                } else if block.lines.count == 1, block.isPlainText, let marker = MarkerRecognizer.recognize(text) {
                     roles.append(.marker(marker, text: text, level: level))
                 } else {
                     if level == 1, structure.firstH1 == nil { structure.firstH1 = text }
                     roles.append(.heading(level: level))
                 }
-            case .paragraph where block.lines.count == 1:
-                let text = block.lines[0].trimmingWhitespace()
+            case .paragraph where block.lines.count == 1 && block.isPlainText:
+                let text = block.lines[0].trimmingCharacters(in: " \t")
                 if let marker = MarkerRecognizer.recognize(text) {
                     roles.append(.marker(marker, text: text, level: Self.paragraphMarkerLevel))
                 } else {

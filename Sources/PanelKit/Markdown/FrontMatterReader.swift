@@ -17,8 +17,9 @@ enum FrontMatterReader {
             closing = line
             break
         }
-        // An opening `---` that never closes is a thematic break, not front matter.
-        guard let closingLine = closing else { return nil }
+        // An opening `---` that never closes is a thematic break, not front matter; so is one
+        // whose first line is not a `key:` (a poem or a page that opens with a rule).
+        guard let closingLine = closing, startsLikeYAML(source, lines: 2..<closingLine) else { return nil }
         let fields = try YAMLFields.read(source, lines: 2..<closingLine, file: file, what: "front matter")
         var result = FrontMatter()
         for field in fields {
@@ -36,6 +37,21 @@ enum FrontMatterReader {
             }
         }
         return Block(closingLine: closingLine, frontMatter: result)
+    }
+
+    /// The first non-blank line is a `key:` (or a YAML comment), or the block is empty.
+    private static func startsLikeYAML(_ source: SourceText, lines: Range<Int>) -> Bool {
+        for line in lines where !source.isBlankLine(line) {
+            let content = String(decoding: source.lineContent(line), as: UTF8.self)
+            if content.hasPrefix("#") { return true }
+            guard let colon = content.firstIndex(of: ":") else { return false }
+            let key = content[..<colon]
+            let afterColon = content[content.index(after: colon)...]
+            let keyLooksRight = !key.isEmpty && key.first != " " && key.first != "\t"
+                && key.allSatisfy { $0.isLetter || $0.isNumber || "_- '\"".contains($0) }
+            return keyLooksRight && (afterColon.isEmpty || afterColon.first == " " || afterColon.first == "\t")
+        }
+        return true
     }
 
     private static func isFence(_ line: [UInt8], allowDots: Bool) -> Bool {

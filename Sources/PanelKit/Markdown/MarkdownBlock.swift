@@ -22,6 +22,10 @@ public struct MarkdownBlock: Sendable, Equatable {
     /// For headings and paragraphs: the inline text with markup removed, one entry per source line
     /// (soft and hard breaks split lines). Empty for other kinds or when not requested.
     public var lines: [String]
+    /// True when the inline content is only text, emphasis, strong emphasis and line breaks:
+    /// the only markup a page or panel marker may carry (`**PANEL 1**`, not `` `Panel 1` ``,
+    /// a link, an image or struck-through text).
+    public var isPlainText: Bool = true
     /// For a heading whose only content is an image: that image.
     public var image: InlineImage?
     /// Child blocks of containers (block quotes, lists, items), when requested.

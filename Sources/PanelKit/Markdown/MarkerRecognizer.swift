@@ -30,7 +30,8 @@ public enum MarkerRecognizer {
     private static let titleSeparators: [Character] = [":", "—", "–", "-"]
 
     public static func recognize(_ raw: String) -> Marker? {
-        let text = raw.trimmingWhitespace()
+        // Only ASCII blanks are trimmed, as CommonMark does: `\u{A0}Panel 3` is not a marker.
+        let text = raw.trimmingCharacters(in: " \t")
         guard text.count <= 160 else { return nil }
         let lower = text.lowercased()
         let kind: Marker.Kind
@@ -57,6 +58,9 @@ public enum MarkerRecognizer {
         guard let separator = tail.first, titleSeparators.contains(separator) else { return nil }
         // A hyphen only separates when spaced (`Panel 3 - x`), so `Panel 3-b` is not a marker.
         if separator == "-", remainder.first != " " && remainder.first != "\t" { return nil }
+        // A colon needs a blank after it, so `Panel 2:30 pm` is a time, not a title.
+        let afterSeparator = tail.dropFirst().first
+        if separator == ":", let next = afterSeparator, next != " " && next != "\t" { return nil }
         let title = tail.dropFirst().trimmingWhitespace()
         return Marker(kind: kind, number: number, title: title.isEmpty ? nil : title)
     }
