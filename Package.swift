@@ -1,5 +1,10 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
+
+// Every `Prompts/<stage>.yml` ships as a resource, so adding a stage's template needs no edit here.
+let promptTemplates = ((try? FileManager.default.contentsOfDirectory(atPath: Context.packageDirectory + "/Prompts")) ?? [])
+    .filter { $0.hasSuffix(".yml") }.sorted().map { Resource.process($0) }
 
 let package = Package(
     name: "panelproc",
@@ -11,6 +16,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .systemLibrary(
@@ -19,11 +25,13 @@ let package = Package(
         .systemLibrary(
             name: "CLibCrypto", pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]),
+        .target(name: "PanelPrompts", path: "Prompts", exclude: ["README.md"], resources: promptTemplates),
         .target(
             name: "PanelKit",
             dependencies: [
-                "CCmarkGFM", "CLibCrypto",
+                "CCmarkGFM", "CLibCrypto", "PanelPrompts",
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ]),
         .executableTarget(
             name: "panelproc",

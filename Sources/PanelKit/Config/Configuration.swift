@@ -9,6 +9,18 @@ public struct Configuration: Sendable, Equatable {
     public var maxBubbles: Int?
     /// A character database path (absolute).
     public var characters: String?
+    /// The SQLite trace and cache; nil means `.panelproc/trace.sqlite` beside the first chapter.
+    public var trace: String?
+    /// Calls in flight at once.
+    public var concurrency: Int = 8
+    /// Calls a minute; nil for no limit.
+    public var rpm: Int?
+    public var unknownRoles: GateRules.UnknownRolePolicy = .reject
+    public var maxWordsPerBubble: Int = 25
+    public var commonExampleOverlap: Double = 0.2
+    public var taxonomy: ThemeTaxonomy = .standard
+    /// A folder of prompt templates replacing the bundled ones.
+    public var promptsDirectory: String?
     /// The `panelproc.yml` that was read, if any.
     public var file: String?
     /// Keys the file holds that panelproc does not know.
@@ -50,11 +62,54 @@ public struct Configuration: Sendable, Equatable {
             case "output_dir": outputDirectory = try field.text().map { Self.absolute($0, from: folder) }
             case "max_bubbles": maxBubbles = try field.integer(in: 1...20)
             case "characters": characters = try field.text().map { Self.absolute($0, from: folder) }
+            case "trace": trace = try field.text().map { Self.absolute($0, from: folder) }
+            case "prompts_dir": promptsDirectory = try field.text().map { Self.absolute($0, from: folder) }
+            case "concurrency": concurrency = try field.integer(in: 1...256) ?? concurrency
+            case "rpm": rpm = try field.integer(in: 1...1_000_000)
+            case "max_words_per_bubble": maxWordsPerBubble = try field.integer(in: 1...200) ?? maxWordsPerBubble
+            case "common_example_overlap": commonExampleOverlap = try field.number(in: 0...1) ?? commonExampleOverlap
+            case "unknown_roles":
+                guard let raw = try field.text() else { break }
+                guard let policy = GateRules.UnknownRolePolicy(rawValue: raw) else {
+                    throw InputError(file: path, location: field.location, message: "`unknown_roles` should be reject or propose, found `\(raw)`")
+                }
+                unknownRoles = policy
+            case "themes":
+                taxonomy = try Self.readTaxonomy(field)
             default:
                 warnings.append(Diagnostic(.warning, file: path, location: field.keyLocation,
-                                           message: "unknown setting `\(field.key)`; known: output_dir, max_bubbles, characters"))
+                                           message: "unknown setting `\(field.key)`; known: \(Self.knownKeys.joined(separator: ", "))"))
             }
         }
+    }
+
+    static let knownKeys = ["output_dir", "max_bubbles", "characters", "trace", "prompts_dir", "concurrency", "rpm",
+                            "max_words_per_bubble", "common_example_overlap", "unknown_roles", "themes"]
+
+    /// `themes:` maps each theme name to a description and keywords:
+    /// `trade: {description: buying and selling, keywords: [pay, buy]}`. The last theme is the fallback.
+    private static func readTaxonomy(_ field: YAMLFields.Field) throws(InputError) -> ThemeTaxonomy {
+        var themes: [ThemeTaxonomy.Theme] = []
+        for entry in try field.mapping() {
+            var description = entry.key
+            var keywords: [String] = []
+            if entry.node.mapping != nil {
+                for part in try entry.mapping() {
+                    switch part.key {
+                    case "description": description = try part.text() ?? description
+                    case "keywords": keywords = try part.list() ?? []
+                    default:
+                        throw InputError(file: field.file, location: part.keyLocation,
+                                         message: "a theme has `description` and `keywords`, not `\(part.key)`")
+                    }
+                }
+            } else {
+                keywords = try entry.list() ?? []
+            }
+            themes.append(ThemeTaxonomy.Theme(name: entry.key, description: description, keywords: keywords))
+        }
+        guard !themes.isEmpty else { return .standard }
+        return ThemeTaxonomy(themes: themes)
     }
 
     private mutating func apply(environment: [String: String]) throws(InputError) {

@@ -25,6 +25,8 @@ public struct ChapterSettings: Sendable, Equatable {
     public var maxBubbles: Int
     /// The character database named by the front matter, relative to the chapter file.
     public var characters: String?
+    /// SHA-256 of the character database the panels resolve against, once it is loaded.
+    public var charactersDigest: String?
 
     public init(tone: String? = nil, audience: String? = nil, style: String? = nil, palette: [String] = [],
                 commonExample: String? = nil, maxBubbles: Int = 3, characters: String? = nil) {

@@ -2,15 +2,22 @@
 /// depends on time or the machine, so a rerun over unchanged input writes the same bytes.
 public enum ChapterExport {
     /// Bumped whenever the shape of `chapter.json` changes; `schema/chapter.schema.json` follows.
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
 
-    /// What a panel's status means when no stage has run in this build: parsed only.
-    public static let unprocessedStatus = "skipped"
-
-    public static func json(for chapter: Chapter, sourcePath: String?) -> JSONValue {
-        let statuses = ["passed", "failed", "forced", "skipped", "stale"]
-        var counts = Dictionary(uniqueKeysWithValues: statuses.map { ($0, 0) })
-        counts[unprocessedStatus, default: 0] += chapter.panels.count
+    /// `outcomes` holds each panel's stage results, by panel index; nil (or a nil entry) means the
+    /// chain did not run for it and the panel is `skipped`.
+    public static func json(for chapter: Chapter, sourcePath: String?, outcomes: [PanelOutcome?]? = nil) -> JSONValue {
+        let outcomeFor = { (index: Int) -> PanelOutcome? in
+            guard let outcomes, index < outcomes.count else { return nil }
+            return outcomes[index]
+        }
+        var counts = Dictionary(uniqueKeysWithValues: PanelStatus.allCases.map { ($0, 0) })
+        var themes: [String: Int] = [:]
+        for index in chapter.panels.indices {
+            let outcome = outcomeFor(index)
+            counts[outcome?.status ?? .skipped, default: 0] += 1
+            if let theme = outcome?.results.theme?.theme { themes[theme, default: 0] += 1 }
+        }
         return .object([
             ("schema_version", .int(schemaVersion)),
             ("chapter", .object([
@@ -18,10 +25,11 @@ public enum ChapterExport {
                 ("title", .optional(chapter.title)),
                 ("source_path", .optional(sourcePath)),
                 ("settings", settings(chapter.settings)),
-                ("theme_distribution", .object([])),
-                ("panel_counts", .object([("total", .int(chapter.panels.count))] + statuses.map { ($0, .int(counts[$0] ?? 0)) })),
+                ("theme_distribution", .object(themes.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
+                ("panel_counts", .object([("total", .int(chapter.panels.count))]
+                    + PanelStatus.allCases.map { ($0.rawValue, .int(counts[$0] ?? 0)) })),
             ])),
-            ("panels", .array(chapter.panels.map { panel($0, status: unprocessedStatus) })),
+            ("panels", .array(chapter.panels.indices.map { panel(chapter.panels[$0], outcome: outcomeFor($0)) })),
         ])
     }
 
@@ -38,7 +46,7 @@ public enum ChapterExport {
     }
 
     /// One panel as parsed: identity, source range, the writer's text, fields and dialogue.
-    public static func panel(_ panel: ComicPanelImageSheet, status: String) -> JSONValue {
+    public static func panel(_ panel: ComicPanelImageSheet, outcome: PanelOutcome?) -> JSONValue {
         .object([
             ("id", .string(panel.id)),
             ("page", .optional(panel.page)),
@@ -57,10 +65,33 @@ public enum ChapterExport {
                 .object([("speaker", .string(line.speaker)), ("manner", .optional(line.manner)),
                          ("text", .string(line.text)), ("line", .int(line.line))])
             })),
-            ("status", .string(status)),
-            ("stages", .object([])),
+            ("stages", stages(outcome)),
+            ("status", .string((outcome?.status ?? .skipped).rawValue)),
+            ("reasons", .array((outcome?.reasons ?? []).map(JSONValue.string))),
             ("image", .null),
-            ("trace_ids", .array([])),
+            ("trace_ids", .array((outcome?.results.callIDs ?? []).map { .int(Int($0)) })),
         ])
+    }
+
+    /// Each stage's result (null when it did not run) and its state: `done`, or why it was
+    /// skipped or failed.
+    static func stages(_ outcome: PanelOutcome?) -> JSONValue {
+        guard let outcome else { return .object([]) }
+        let results = outcome.results
+        let values: [StageID: JSONValue?] = [
+            .theme: results.theme?.json, .roles: results.roles?.json, .rewrite: results.rewrite?.json,
+            .roleValidation: results.roleValidation?.json, .imagePrompt: results.imagePrompt?.json,
+            .bubbles: results.bubbles?.json, .checklist: results.checklist?.json,
+        ]
+        return .object(StageID.allCases.map { id in
+            let state: String
+            switch outcome.stageStates[id] {
+            case .done: state = "done"
+            case .skipped(let reason): state = "skipped: \(reason)"
+            case .failed(let reason): state = "failed: \(reason)"
+            case nil: state = "not in chain"
+            }
+            return (id.rawValue, .object([("state", .string(state)), ("result", (values[id] ?? nil) ?? .null)]))
+        })
     }
 }

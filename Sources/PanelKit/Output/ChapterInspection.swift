@@ -6,7 +6,7 @@ public enum ChapterInspection {
             ("slug", .string(chapter.slug)),
             ("title", .optional(chapter.title)),
             ("settings", ChapterExport.settings(chapter.settings)),
-            ("panels", .array(chapter.panels.map { ChapterExport.panel($0, status: ChapterExport.unprocessedStatus) })),
+            ("panels", .array(chapter.panels.map { ChapterExport.panel($0, outcome: nil) })),
             ("diagnostics", .array(chapter.diagnostics.map { diagnostic in
                 .object([
                     ("severity", .string(diagnostic.severity.rawValue)),

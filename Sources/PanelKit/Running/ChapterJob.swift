@@ -4,6 +4,8 @@ import Foundation
 public struct ChapterResult: Sendable {
     public var input: InputDocument
     public var chapter: Chapter
+    /// Each panel's outcome, by panel index (nil when the chain did not run for it).
+    public var outcomes: [PanelOutcome?]
     /// The document with its image lines spliced in (the input bytes when nothing changed).
     public var markdown: [UInt8]
     /// Files written, for the summary.
@@ -13,14 +15,60 @@ public struct ChapterResult: Sendable {
     public var markdownChanged: Bool { markdown != input.source.bytes }
 }
 
-/// Runs one chapter from parsed input to outputs. The core below it takes and returns values;
-/// this is the edge that touches the file system.
+/// A parsed chapter with the character database its panels resolve against.
+public struct PreparedChapter: Sendable {
+    public var input: InputDocument
+    public var chapter: Chapter
+    public var characters: CharacterDatabase?
+    public var charactersSearched: [String]
+}
+
+/// What a whole run did, for the summary and the exit status.
+public struct RunReport: Sendable {
+    public var chapters: [ChapterResult]
+    public var counts: [PanelStatus: Int]
+    public var callsMade: Int
+    public var callsCached: Int
+    public var runID: Int64?
+    public var tracePath: String?
+    /// Set when a failure no panel could avoid stopped the run (exit 3).
+    public var stopped: StageFailure?
+    /// Roles written to `proposed.json` under the `propose` policy.
+    public var proposedRoles: [String]
+}
+
+/// A failure that stops a run after it started: an output or the trace could not be written (3),
+/// or configuration such as a prompt template is broken (2).
+public enum RunFailure: Error, Sendable, CustomStringConvertible {
+    case input(InputError)
+    case write(String)
+
+    public var description: String {
+        switch self {
+        case .input(let error): return error.description
+        case .write(let message): return message
+        }
+    }
+}
+
+/// Runs chapters from parsed input to outputs. The core below it takes and returns values; this
+/// is the edge that touches the file system.
 public struct ChapterJob: Sendable {
     public struct Options: Sendable {
         /// Write `generated/<slug>/chapter.json`.
         public var writeJSON = false
         /// `--max-bubbles`: wins over front matter and configuration.
         public var maxBubblesOverride: Int?
+        /// `--force`: panels that fail the gate continue, marked `forced`.
+        public var force = false
+        /// `--no-cache`: ask the provider even when the trace holds the answer.
+        public var useCache = true
+        public var concurrency: Int?
+        public var rpm: Int?
+        public var tracePath: String?
+        public var unknownRoles: GateRules.UnknownRolePolicy?
+        /// How the run is recorded in the trace.
+        public var command = "panelproc"
         public init() {}
     }
 
@@ -39,9 +87,42 @@ public struct ChapterJob: Sendable {
         return ChapterParser(options: parserOptions)
     }
 
+    public var rules: GateRules {
+        GateRules(maxWordsPerBubble: configuration.maxWordsPerBubble, commonExampleOverlap: configuration.commonExampleOverlap,
+                  unknownRoles: options.unknownRoles ?? configuration.unknownRoles)
+    }
+
     /// Parses without writing anything: input errors surface before any output exists.
     public func parse(_ input: InputDocument) throws(InputError) -> Chapter {
         try parser.parse(input.source, file: input.displayName, fileName: input.fileName)
+    }
+
+    /// Parses and loads the character database (only for chapters with panels: a document
+    /// without panels is never affected by a missing or broken database).
+    public func prepare(_ input: InputDocument, databases: inout [String: CharacterDatabase]) throws(InputError) -> PreparedChapter {
+        let chapter = try parse(input)
+        guard !chapter.panels.isEmpty else {
+            return PreparedChapter(input: input, chapter: chapter, characters: nil, charactersSearched: [])
+        }
+        let located = CharacterDatabaseLocator.locate(chapterFolder: input.folder, frontMatterPath: chapter.frontMatter?.characters,
+                                                      configuredPath: configuration.characters)
+        guard let path = located.path else {
+            return PreparedChapter(input: input, chapter: chapter, characters: nil, charactersSearched: located.searched)
+        }
+        if databases[path] == nil { databases[path] = try CharacterDatabase.load(path: path) }
+        var withDigest = chapter
+        withDigest.settings.charactersDigest = databases[path]?.digest
+        withDigest = reHashed(withDigest)
+        return PreparedChapter(input: input, chapter: withDigest, characters: databases[path], charactersSearched: located.searched)
+    }
+
+    /// Panel hashes cover the character database too: editing a character changes its panels.
+    private func reHashed(_ chapter: Chapter) -> Chapter {
+        var chapter = chapter
+        for index in chapter.panels.indices {
+            chapter.panels[index].contentHash = SHA256.hex(chapter.panels[index].contentHash + "\n" + (chapter.settings.charactersDigest ?? ""))
+        }
+        return chapter
     }
 
     /// `<output root>/<chapter-slug>`: `generated/` beside the Markdown file unless configured.
@@ -50,18 +131,115 @@ public struct ChapterJob: Sendable {
         return (root as NSString).appendingPathComponent(chapter.slug)
     }
 
-    public func run(_ input: InputDocument, chapter: Chapter) throws(FileIO.WriteError) -> ChapterResult {
-        var written: [String] = []
-        if options.writeJSON {
-            let path = (chapterDirectory(for: input, chapter: chapter) as NSString).appendingPathComponent("chapter.json")
-            let json = ChapterExport.json(for: chapter, sourcePath: input.fileName)
-            try FileIO.writeAtomically(Array(json.serialized().utf8), to: path)
-            written.append(path)
+    /// Where the trace goes: the flag, the configuration, or `.panelproc/trace.sqlite` beside the
+    /// first chapter that has panels.
+    public func tracePath(for chapters: [PreparedChapter]) -> String {
+        if let path = options.tracePath ?? configuration.trace { return path }
+        let folder = (chapters.first { !$0.chapter.panels.isEmpty } ?? chapters.first)?.input.folder
+            ?? FileManager.default.currentDirectoryPath
+        return (folder as NSString).appendingPathComponent(".panelproc/trace.sqlite")
+    }
+
+    /// Runs every panel of every chapter through the stage chain, then writes the exports.
+    public func run(_ chapters: [PreparedChapter], provider: any TextProvider = OfflineTextProvider(),
+                    progress: (@Sendable (Int, Int) -> Void)? = nil) async throws(RunFailure) -> RunReport
+    {
+        var outcomes: [[PanelOutcome?]] = chapters.map { Array(repeating: nil, count: $0.chapter.panels.count) }
+        var report = RunReport(chapters: [], counts: [:], callsMade: 0, callsCached: 0, runID: nil, tracePath: nil,
+                               stopped: nil, proposedRoles: [])
+        var trace: TraceStore?
+        let hasPanels = chapters.contains { !$0.chapter.panels.isEmpty }
+        if hasPanels {
+            let library: PromptLibrary
+            do {
+                library = try PromptLibrary.load(folder: configuration.promptsDirectory)
+            } catch let error as InputError {
+                throw .input(error)
+            } catch {
+                throw .input(InputError(file: configuration.promptsDirectory ?? "Prompts", message: "\(error)"))
+            }
+            let path = tracePath(for: chapters)
+            let runID: Int64
+            do {
+                let store = try TraceStore(path: path)
+                runID = try await store.beginRun(command: options.command, inputs: chapters.map(\.input.displayName))
+                trace = store
+            } catch {
+                throw .write("\(error)")
+            }
+            report.runID = runID
+            report.tracePath = path
+            let counters = RunCounters()
+            let caller = ModelCaller(provider: provider, library: library, trace: trace, runID: runID, useCache: options.useCache,
+                                     concurrency: options.concurrency ?? configuration.concurrency,
+                                     rpm: options.rpm ?? configuration.rpm, counters: counters)
+            let runner = PipelineRunner(model: caller, taxonomy: configuration.taxonomy, rules: rules, force: options.force,
+                                        progress: progress)
+            outcomes = await runner.run(chapters.map {
+                ChapterWork(chapter: $0.chapter, characters: $0.characters, charactersSearched: $0.charactersSearched)
+            })
+            report.callsMade = await counters.callsMade
+            report.callsCached = await counters.callsCached
+            report.stopped = outcomes.joined().compactMap { $0?.stopsRun }.first
         }
-        // Image links arrive with the image stage; until then every existing line stays as written.
-        let links: [String: ImageLink] = [:]
-        let markdown = Splicer.splice(chapter, links: links)
-        return ChapterResult(input: input, chapter: chapter, markdown: markdown, written: written,
-                             diagnostics: chapter.diagnostics)
+
+        for (index, prepared) in chapters.enumerated() {
+            for outcome in outcomes[index] { report.counts[outcome?.status ?? .skipped, default: 0] += 1 }
+            var written: [String] = []
+            if options.writeJSON {
+                let path = (chapterDirectory(for: prepared.input, chapter: prepared.chapter) as NSString).appendingPathComponent("chapter.json")
+                let json = ChapterExport.json(for: prepared.chapter, sourcePath: prepared.input.fileName, outcomes: outcomes[index])
+                do { try FileIO.writeAtomically(Array(json.serialized().utf8), to: path) } catch { throw .write(error.description) }
+                written.append(path)
+            }
+            // Image links arrive with the image stage; until then every existing line stays as written.
+            let markdown = Splicer.splice(prepared.chapter, links: [:])
+            report.chapters.append(ChapterResult(input: prepared.input, chapter: prepared.chapter, outcomes: outcomes[index],
+                                                 markdown: markdown, written: written, diagnostics: prepared.chapter.diagnostics))
+        }
+
+        if rules.unknownRoles == .propose {
+            report.proposedRoles = try proposeUnknownRoles(chapters, outcomes)
+        }
+        if let trace, let runID = report.runID {
+            do {
+                for (index, prepared) in chapters.enumerated() {
+                    for (panelIndex, panel) in prepared.chapter.panels.enumerated() {
+                        guard let outcome = outcomes[index][panelIndex] else { continue }
+                        try await trace.setPanelState(PanelState(
+                            chapterSlug: prepared.chapter.slug, panelID: panel.id, contentHash: panel.contentHash,
+                            status: outcome.status.rawValue, reasons: outcome.reasons,
+                            resultsJSON: ChapterExport.stages(outcome).compact(), runID: runID, updatedAt: Date()))
+                    }
+                }
+                try await trace.finishRun(runID, outcome: RunOutcome(
+                    status: report.stopped == nil ? "finished" : "stopped", passed: report.counts[.passed] ?? 0,
+                    failed: report.counts[.failed] ?? 0, forced: report.counts[.forced] ?? 0, skipped: report.counts[.skipped] ?? 0,
+                    callsMade: report.callsMade, callsCached: report.callsCached, costUSD: 0))
+                try await trace.flush()
+            } catch {
+                throw .write("\(error)")
+            }
+        }
+        return report
+    }
+
+    /// The `propose` policy: unknown roles go to `proposed.json` beside the database for review.
+    private func proposeUnknownRoles(_ chapters: [PreparedChapter], _ outcomes: [[PanelOutcome?]]) throws(RunFailure) -> [String] {
+        var byDatabase: [String: [(role: String, panelID: String)]] = [:]
+        for (index, prepared) in chapters.enumerated() {
+            guard let database = prepared.characters else { continue }
+            for (panelIndex, panel) in prepared.chapter.panels.enumerated() {
+                for resolution in outcomes[index][panelIndex]?.results.roleValidation?.unresolved ?? [] {
+                    if case .unknown = resolution.outcome { byDatabase[database.path, default: []].append((resolution.role, panel.id)) }
+                }
+            }
+        }
+        var added: [String] = []
+        for (databasePath, roles) in byDatabase.sorted(by: { $0.key < $1.key }) {
+            let path = ((databasePath as NSString).deletingLastPathComponent as NSString).appendingPathComponent("proposed.json")
+            do { added += try ProposedCharacters.merge(unknownRoles: roles, into: path) } catch { throw .write(error.description) }
+        }
+        return added
     }
 }

@@ -10,6 +10,9 @@ struct YAMLFields {
         var location: SourceLocation
         fileprivate var owner: YAMLFields
 
+        /// The file the field was read from.
+        var file: String { owner.file }
+
         /// A scalar as text; nil for an empty or `null` value.
         func text() throws(InputError) -> String? {
             if let scalar = node.scalar {

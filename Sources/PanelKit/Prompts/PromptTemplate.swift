@@ -1,0 +1,104 @@
+import Foundation
+import Mustache
+import Yams
+
+/// One stage's prompt: versioned text, a Mustache user template, and the JSON Schema of the answer.
+public struct PromptTemplate: Sendable {
+    public var name: String
+    public var version: Int
+    public var description: String
+    /// Every variable the templates need; rendering fails when one is missing.
+    public var variables: [String]
+    public var system: String
+    public var user: String
+    public var schema: JSONValue
+    private var compiledSystem: MustacheTemplate
+    private var compiledUser: MustacheTemplate
+
+    /// A template that cannot be loaded or rendered (exit status 2: it is configuration).
+    public struct Problem: Error, Sendable, CustomStringConvertible {
+        public var template: String
+        public var message: String
+        public var description: String { "prompt template \(template): \(message)" }
+    }
+
+    /// Reads a template from YAML; `file` names it in errors.
+    public static func load(_ source: SourceText, file: String) throws -> PromptTemplate {
+        let fields = try YAMLFields.read(source, lines: 1..<(source.lineCount + 1), file: file, what: "prompt template")
+        func required<T>(_ key: String, _ read: (YAMLFields.Field) throws -> T?) throws -> T {
+            guard let field = fields.first(where: { $0.key == key }), let value = try read(field) else {
+                throw InputError(file: file, location: SourceLocation(line: 1, column: 1),
+                                 message: "prompt template lacks `\(key)`")
+            }
+            return value
+        }
+        let name: String = try required("name") { try $0.text() }
+        let version: Int = try required("version") { try $0.integer(in: 1...100_000) }
+        let schemaField = try required("schema") { $0 }
+        let schema = JSONValue(yaml: schemaField.node)
+        let schemaProblems = JSONSchemaValidator.schemaProblems(schema)
+        if let first = schemaProblems.first {
+            throw InputError(file: file, location: schemaField.location, message: "invalid output schema: \(first)")
+        }
+        return try PromptTemplate(
+            name: name, version: version,
+            description: fields.first { $0.key == "description" }.flatMap { try? $0.text() } ?? "",
+            variables: try required("variables") { try $0.list() },
+            system: try required("system") { try $0.text() },
+            user: try required("user") { try $0.text() },
+            schema: schema)
+    }
+
+    public init(name: String, version: Int, description: String = "", variables: [String], system: String,
+                user: String, schema: JSONValue) throws
+    {
+        self.name = name
+        self.version = version
+        self.description = description
+        self.variables = variables
+        self.system = system
+        self.user = user
+        self.schema = schema
+        // Prompts are plain text: without this pragma Mustache would HTML-escape `&` and quotes.
+        let pragma = "{{% CONTENT_TYPE: TEXT}}"
+        do {
+            compiledSystem = try MustacheTemplate(string: pragma + system)
+            compiledUser = try MustacheTemplate(string: pragma + user)
+        } catch {
+            throw Problem(template: name, message: "Mustache syntax: \(error)")
+        }
+    }
+
+    /// The system and user text for `variables` (a JSON object holding every declared variable).
+    public func render(_ variables: JSONValue) throws(Problem) -> (system: String, user: String) {
+        let provided = Set(variables.members?.map(\.0) ?? [])
+        let missing = self.variables.filter { !provided.contains($0) }
+        guard missing.isEmpty else {
+            throw Problem(template: name, message: "missing variable\(missing.count == 1 ? "" : "s") \(missing.map { "`\($0)`" }.joined(separator: ", "))")
+        }
+        let context = variables.mustacheContext()
+        return (compiledSystem.render(context), compiledUser.render(context))
+    }
+}
+
+extension JSONValue {
+    /// YAML to JSON: plain scalars become booleans, numbers or null where they read as such.
+    init(yaml node: Node) {
+        switch node {
+        case .scalar(let scalar):
+            guard scalar.style == .plain else { self = .string(scalar.string); return }
+            let text = scalar.string
+            if text == "true" || text == "false" { self = .bool(text == "true") }
+            else if let integer = Int(text) { self = .int(integer) }
+            else if let number = Double(text), text.contains(".") { self = .double(number) }
+            else if ["null", "~", ""].contains(text) { self = .null }
+            else { self = .string(text) }
+        case .sequence(let sequence):
+            self = .array(sequence.map { JSONValue(yaml: $0) })
+        case .mapping(let mapping):
+            self = .object(mapping.map { (key, value) in (key.scalar?.string ?? "", JSONValue(yaml: value)) })
+        case .alias:
+            self = .null
+        }
+    }
+}

@@ -1,0 +1,27 @@
+/// The built-in deterministic engine, used whenever no model endpoint is configured. Each stage
+/// has real heuristics (see the `Offline*` engines); the same variables always give the same bytes.
+public struct OfflineTextProvider: TextProvider {
+    public let name = "offline"
+    /// Bump when any engine's output changes, so cached answers of the old engine are not reused.
+    public let model = "panelproc-offline-1"
+    public let isLocal = true
+
+    public init() {}
+
+    static let engines: [String: @Sendable (JSONValue) -> JSONValue] = [
+        "theme": OfflineTheme.answer,
+        "roles": OfflineRoles.answer,
+        "rewrite": OfflineRewrite.answer,
+        "image_prompt": OfflineImagePrompt.answer,
+        "bubbles": OfflineBubbles.answer,
+        "checklist": OfflineChecklist.answer,
+    ]
+
+    public func complete(_ request: TextRequest) async throws(ProviderError) -> TextCompletion {
+        guard let engine = Self.engines[request.template.name] else {
+            throw ProviderError(.refused, "the offline engine has no rules for the prompt `\(request.template.name)`; configure a model provider for it")
+        }
+        let value = engine(request.variables)
+        return TextCompletion(value: value, raw: value.compact())
+    }
+}

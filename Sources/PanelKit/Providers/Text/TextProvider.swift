@@ -1,0 +1,72 @@
+/// A model that answers one stage's prompt with a JSON value satisfying the template's schema.
+public protocol TextProvider: Sendable {
+    /// `offline`, `openai`, … (recorded in the trace, part of the cache key).
+    var name: String { get }
+    var model: String { get }
+    /// Engines that run in this process: their trace rows are batched, since redoing a lost
+    /// answer costs nothing.
+    var isLocal: Bool { get }
+    /// Answers `request`; the value must satisfy `request.template.schema`.
+    func complete(_ request: TextRequest) async throws(ProviderError) -> TextCompletion
+}
+
+/// One rendered prompt.
+public struct TextRequest: Sendable {
+    public var template: PromptTemplate
+    public var variables: JSONValue
+    public var system: String
+    public var user: String
+
+    public init(template: PromptTemplate, variables: JSONValue, system: String, user: String) {
+        self.template = template
+        self.variables = variables
+        self.system = system
+        self.user = user
+    }
+}
+
+/// A provider's answer and what it cost.
+public struct TextCompletion: Sendable {
+    public var value: JSONValue
+    /// The answer as received, for the trace.
+    public var raw: String
+    public var providerRequestID: String?
+    public var tokensIn: Int?
+    public var tokensOut: Int?
+    public var costUSD: Double?
+
+    public init(value: JSONValue, raw: String, providerRequestID: String? = nil, tokensIn: Int? = nil,
+                tokensOut: Int? = nil, costUSD: Double? = nil)
+    {
+        self.value = value
+        self.raw = raw
+        self.providerRequestID = providerRequestID
+        self.tokensIn = tokensIn
+        self.tokensOut = tokensOut
+        self.costUSD = costUSD
+    }
+}
+
+/// Why a provider could not answer.
+public struct ProviderError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: String, Sendable {
+        /// A missing or rejected key: no call can succeed, the run stops (exit 3).
+        case unauthorized
+        /// The provider refused this request (content policy, bad request): that panel fails.
+        case refused
+        /// The answer did not decode or validate, even after a repair.
+        case invalidAnswer
+        /// Network, timeout, 429 or 5xx after every retry.
+        case unavailable
+    }
+
+    public var kind: Kind
+    public var message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { message }
+}

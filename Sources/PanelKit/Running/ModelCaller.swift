@@ -1,0 +1,143 @@
+import Foundation
+
+/// Counts of what a run did, for the summary and the trace.
+public actor RunCounters {
+    public private(set) var callsMade = 0
+    public private(set) var callsCached = 0
+    public private(set) var costUSD = 0.0
+    public private(set) var panelsDone = 0
+
+    public init() {}
+
+    func made(cost: Double?) {
+        callsMade += 1
+        costUSD += cost ?? 0
+    }
+
+    func cached() { callsCached += 1 }
+    func panelDone() { panelsDone += 1 }
+}
+
+/// Where calls are recorded and answers cached: the SQLite trace, or nothing (tests).
+public protocol CallTrace: Sendable {
+    func cachedResponse(requestHash: String) async throws -> CachedResponse?
+    func callStarted(_ record: CallRecord) async throws -> Int64
+    func callFinished(_ callID: Int64, _ record: CallRecord) async throws
+    func callCached(_ record: CallRecord, from originalCallID: Int64) async throws -> Int64
+    func flush() async throws
+}
+
+extension TraceStore: CallTrace {}
+
+/// The runner's `StageModel`: renders the template, serves a repeated request from the trace,
+/// otherwise waits for a free slot (concurrency, requests per minute) and asks the provider; every
+/// answer is validated against the template's schema and every call is traced.
+public struct ModelCaller: StageModel {
+    public var provider: any TextProvider
+    public var library: PromptLibrary
+    public var trace: (any CallTrace)?
+    public var runID: Int64
+    public var useCache: Bool
+    public var semaphore: AsyncSemaphore
+    public var rateLimiter: RateLimiter
+    public var counters: RunCounters
+
+    public init(provider: any TextProvider, library: PromptLibrary, trace: (any CallTrace)? = nil, runID: Int64 = 0,
+                useCache: Bool = true, concurrency: Int = 8, rpm: Int? = nil, counters: RunCounters = RunCounters())
+    {
+        self.provider = provider
+        self.library = library
+        self.trace = trace
+        self.runID = runID
+        self.useCache = useCache
+        self.semaphore = AsyncSemaphore(max(concurrency, 1))
+        self.rateLimiter = RateLimiter(rpm: rpm)
+        self.counters = counters
+    }
+
+    /// The request as recorded and hashed: everything that decides the answer, nothing secret.
+    func canonicalRequest(_ template: PromptTemplate, system: String, user: String) -> JSONValue {
+        .object([
+            ("provider", .string(provider.name)), ("model", .string(provider.model)),
+            ("prompt", .string(template.name)), ("prompt_version", .int(template.version)),
+            ("system", .string(system)), ("user", .string(user)), ("schema", template.schema),
+        ])
+    }
+
+    public func answer(prompt: String, variables: JSONValue, stage: StageID, panelID: String) async throws(StageFailure) -> ModelAnswer {
+        let template: PromptTemplate
+        let rendered: (system: String, user: String)
+        do {
+            template = try library.template(prompt)
+            rendered = try template.render(variables)
+        } catch {
+            throw StageFailure(stage: stage, message: "\(error)", stopsRun: true)
+        }
+        let request = canonicalRequest(template, system: rendered.system, user: rendered.user).compact()
+        let hash = SHA256.hex(request)
+        var record = CallRecord(
+            runID: runID, chapterSlug: String(panelID.prefix { $0 != "/" }), panelID: panelID, stage: stage.rawValue,
+            promptName: template.name, promptVersion: template.version, provider: provider.name, model: provider.model,
+            requestHash: hash, request: request, startedAt: Date())
+
+        if useCache, let trace, let cached = try? await trace.cachedResponse(requestHash: hash),
+            let value = try? JSONValue.parse(cached.response), JSONSchemaValidator.problems(value, schema: template.schema).isEmpty
+        {
+            record.status = .cached
+            record.response = cached.response
+            record.finishedAt = record.startedAt
+            _ = try? await trace.callCached(record, from: cached.callID)
+            await counters.cached()
+            return ModelAnswer(value: value, callID: cached.callID, cached: true)
+        }
+
+        await semaphore.acquire()
+        await rateLimiter.acquire()
+        let callID = try? await trace?.callStarted(record)
+        let started = ContinuousClock.now
+        let result: Result<TextCompletion, ProviderError>
+        do throws(ProviderError) {
+            result = .success(try await provider.complete(TextRequest(template: template, variables: variables,
+                                                                      system: rendered.system, user: rendered.user)))
+        } catch {
+            result = .failure(error)
+        }
+        await semaphore.release()
+        let elapsed = ContinuousClock.now - started
+        record.latencyMS = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        record.finishedAt = Date()
+
+        switch result {
+        case .failure(let error):
+            record.status = .failed
+            record.error = error.message
+            await finish(callID, record)
+            throw StageFailure(stage: stage, message: error.message, stopsRun: error.kind == .unauthorized)
+        case .success(let completion):
+            record.response = completion.raw
+            record.providerRequestID = completion.providerRequestID
+            record.tokensIn = completion.tokensIn
+            record.tokensOut = completion.tokensOut
+            record.costUSD = completion.costUSD
+            let problems = JSONSchemaValidator.problems(completion.value, schema: template.schema)
+            if !problems.isEmpty {
+                record.status = .failed
+                record.error = "answer does not match the schema: " + problems.prefix(3).joined(separator: "; ")
+                await finish(callID, record)
+                throw StageFailure(stage: stage, message: record.error!)
+            }
+            record.status = .succeeded
+            await finish(callID, record)
+            await counters.made(cost: completion.costUSD)
+            return ModelAnswer(value: completion.value, callID: callID, cached: false)
+        }
+    }
+
+    /// Completes the trace row; a remote answer is written at once, so a killed run never pays
+    /// for it twice.
+    private func finish(_ callID: Int64?, _ record: CallRecord) async {
+        guard let trace, let callID else { return }
+        try? await trace.callFinished(callID, record)
+        if !provider.isLocal { try? await trace.flush() }
+    }
+}

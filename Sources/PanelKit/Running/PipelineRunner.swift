@@ -1,0 +1,64 @@
+/// One chapter ready for the stage chain: its panels and the character database they resolve against.
+public struct ChapterWork: Sendable {
+    public var chapter: Chapter
+    public var characters: CharacterDatabase?
+    /// Where panelproc looked when no database was found.
+    public var charactersSearched: [String]
+
+    public init(chapter: Chapter, characters: CharacterDatabase?, charactersSearched: [String] = []) {
+        self.chapter = chapter
+        self.characters = characters
+        self.charactersSearched = charactersSearched
+    }
+}
+
+/// Runs the stage chain over every panel of every chapter at once, in structured concurrency.
+/// The model's semaphore and rate limiter bound the calls; results are written back by index, so
+/// the output never depends on which call finished first.
+public struct PipelineRunner: Sendable {
+    public var chain: PanelChain
+    public var model: any StageModel
+    public var taxonomy: ThemeTaxonomy
+    public var rules: GateRules
+    public var force: Bool
+    /// Called after each panel, with the number done so far and the total (for the progress bar).
+    public var progress: (@Sendable (Int, Int) -> Void)?
+
+    public init(chain: PanelChain = .standard, model: any StageModel, taxonomy: ThemeTaxonomy = .standard,
+                rules: GateRules = GateRules(), force: Bool = false, progress: (@Sendable (Int, Int) -> Void)? = nil)
+    {
+        self.chain = chain
+        self.model = model
+        self.taxonomy = taxonomy
+        self.rules = rules
+        self.force = force
+        self.progress = progress
+    }
+
+    /// Outcomes by chapter, then by panel, in document order.
+    public func run(_ work: [ChapterWork]) async -> [[PanelOutcome?]] {
+        var outcomes: [[PanelOutcome?]] = work.map { Array(repeating: nil, count: $0.chapter.panels.count) }
+        let total = work.reduce(0) { $0 + $1.chapter.panels.count }
+        await withTaskGroup(of: (Int, Int, PanelOutcome).self) { group in
+            for (chapterIndex, item) in work.enumerated() {
+                for (panelIndex, panel) in item.chapter.panels.enumerated() {
+                    let context = StageContext(panel: panel, settings: item.chapter.settings, characters: item.characters,
+                                               charactersSearched: item.charactersSearched, taxonomy: taxonomy, rules: rules,
+                                               force: force)
+                    group.addTask { [chain, model] in
+                        (chapterIndex, panelIndex, await chain.run(context, model: model))
+                    }
+                }
+            }
+            var done = 0
+            for await (chapterIndex, panelIndex, outcome) in group {
+                outcomes[chapterIndex][panelIndex] = outcome
+                done += 1
+                progress?(done, total)
+                // A failure no panel can avoid (a rejected key) stops scheduling the rest.
+                if outcome.stopsRun != nil { group.cancelAll() }
+            }
+        }
+        return outcomes
+    }
+}

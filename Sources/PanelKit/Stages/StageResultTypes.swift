@@ -1,0 +1,149 @@
+/// `theme`: one theme of the taxonomy.
+public struct ThemeResult: Sendable, Equatable {
+    public var theme: String
+    public var confidence: Double
+    public var rationale: String
+    public var callID: Int64?
+
+    public var json: JSONValue {
+        .object([("theme", .string(theme)), ("confidence", .double(confidence)), ("rationale", .string(rationale)),
+                 ("call_id", callID.map { .int(Int($0)) } ?? .null)])
+    }
+}
+
+/// `roles`: who the panel needs, as found in the text.
+public struct RolesResult: Sendable, Equatable {
+    public struct Role: Sendable, Equatable {
+        public var name: String
+        /// `field`, `speaker` or `scene`: where the role was found.
+        public var evidence: String
+    }
+
+    public var roles: [Role]
+    public var callID: Int64?
+
+    public var json: JSONValue {
+        .object([("roles", .array(roles.map { .object([("name", .string($0.name)), ("evidence", .string($0.evidence))]) })),
+                 ("call_id", callID.map { .int(Int($0)) } ?? .null)])
+    }
+}
+
+/// `rewrite`: the scene in the chapter's tone, every required role by canonical name.
+public struct RewriteResult: Sendable, Equatable {
+    public var text: String
+    public var callID: Int64?
+
+    public var json: JSONValue {
+        .object([("text", .string(text)), ("call_id", callID.map { .int(Int($0)) } ?? .null)])
+    }
+}
+
+/// `role_validation` (no model): how each role resolved, and what the rewrite got wrong.
+public struct RoleValidationResult: Sendable, Equatable {
+    public var resolutions: [RoleResolution]
+    /// Canonical names of resolved roles that the rewrite leaves out.
+    public var missingFromRewrite: [String]
+    /// Names in the rewrite that are neither in the panel's own text nor in the database.
+    public var invented: [String]
+    /// Set when roles were required but no database was found; lists where panelproc looked.
+    public var databaseMissing: [String]?
+
+    public var unresolved: [RoleResolution] {
+        resolutions.filter { if case .resolved = $0.outcome { return false } else { return true } }
+    }
+
+    public var resolvedIDs: [String] {
+        resolutions.compactMap { if case .resolved(let id, _) = $0.outcome { return id } else { return nil } }
+    }
+
+    public var json: JSONValue {
+        .object([
+            ("roles", .array(resolutions.map { resolution in
+                switch resolution.outcome {
+                case .resolved(let id, let via):
+                    return .object([("role", .string(resolution.role)), ("status", .string("resolved")),
+                                    ("character_id", .string(id)), ("via", .string(via.rawValue)), ("candidates", .array([]))])
+                case .ambiguous(let candidates):
+                    return .object([("role", .string(resolution.role)), ("status", .string("ambiguous")),
+                                    ("character_id", .null), ("via", .null), ("candidates", .array(candidates.map(JSONValue.string)))])
+                case .unknown(let suggestions):
+                    return .object([("role", .string(resolution.role)), ("status", .string("unknown")),
+                                    ("character_id", .null), ("via", .null), ("candidates", .array(suggestions.map(JSONValue.string)))])
+                }
+            })),
+            ("missing_from_rewrite", .array(missingFromRewrite.map(JSONValue.string))),
+            ("invented", .array(invented.map(JSONValue.string))),
+            ("database_missing", databaseMissing.map { .array($0.map(JSONValue.string)) } ?? .null),
+        ])
+    }
+}
+
+/// `image_prompt`: what to draw and what to avoid.
+public struct ImagePromptResult: Sendable, Equatable {
+    public var prompt: String
+    public var negativePrompt: String
+    public var callID: Int64?
+
+    public var json: JSONValue {
+        .object([("prompt", .string(prompt)), ("negative_prompt", .string(negativePrompt)),
+                 ("call_id", callID.map { .int(Int($0)) } ?? .null)])
+    }
+}
+
+/// One speech, thought, caption or SFX bubble.
+public struct Bubble: Sendable, Equatable {
+    public enum Kind: String, Sendable, CaseIterable { case speech, thought, caption, sfx }
+
+    public var kind: Kind
+    /// The speaker's canonical name (nil for captions and SFX).
+    public var speaker: String?
+    public var text: String
+
+    public var wordCount: Int { text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).count }
+}
+
+/// `bubbles`: the panel's lettering, in reading order.
+public struct BubblesResult: Sendable, Equatable {
+    public var bubbles: [Bubble]
+    public var callID: Int64?
+
+    public var json: JSONValue {
+        .object([
+            ("bubbles", .array(bubbles.map { bubble in
+                .object([("kind", .string(bubble.kind.rawValue)), ("speaker", .optional(bubble.speaker)), ("text", .string(bubble.text))])
+            })),
+            ("call_id", callID.map { .int(Int($0)) } ?? .null),
+        ])
+    }
+}
+
+/// One line of the checklist: from the model, or from panelproc's own rules.
+public struct ChecklistItem: Sendable, Equatable {
+    public enum Source: String, Sendable { case model, rule }
+
+    public var id: String
+    public var passed: Bool
+    public var blocker: Bool
+    public var note: String
+    public var source: Source
+
+    public var blocks: Bool { blocker && !passed }
+}
+
+/// `checklist`: the gate. Any failed blocker fails the panel.
+public struct ChecklistResult: Sendable, Equatable {
+    public var items: [ChecklistItem]
+    public var callID: Int64?
+
+    public var failedBlockers: [ChecklistItem] { items.filter(\.blocks) }
+
+    public var json: JSONValue {
+        .object([
+            ("items", .array(items.map { item in
+                .object([("id", .string(item.id)), ("passed", .bool(item.passed)), ("blocker", .bool(item.blocker)),
+                         ("note", .string(item.note)), ("source", .string(item.source.rawValue))])
+            })),
+            ("call_id", callID.map { .int(Int($0)) } ?? .null),
+        ])
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+
+/// Word-level text operations shared by the stages and the gate. Everything folds case and
+/// diacritics, so `Café` and `cafe` are the same word.
+public enum TextTools {
+    /// Lower case without diacritics.
+    public static func fold(_ text: String) -> String {
+        text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: Locale(identifier: "en_US_POSIX")).lowercased()
+    }
+
+    /// The folded words of `text` (letters and digits; an apostrophe inside a word is kept, so
+    /// `Theo's` is one word and `theo` is its stem for matching).
+    public static func words(_ text: String) -> [String] {
+        var words: [String] = []
+        var current = ""
+        for character in fold(text) {
+            if character.isLetter || character.isNumber {
+                current.append(character)
+            } else if (character == "'" || character == "’"), !current.isEmpty {
+                current.append("'")
+            } else if !current.isEmpty {
+                words.append(current.trimmingCharacters(in: "'"))
+                current = ""
+            }
+        }
+        if !current.isEmpty { words.append(current.trimmingCharacters(in: "'")) }
+        return words
+    }
+
+    /// `apples` → `apple`, `writes` → `write`, `theo's` → `theo`: a light stem for keyword matching.
+    public static func stem(_ word: String) -> String {
+        var word = word
+        if word.hasSuffix("'s") { word.removeLast(2) }
+        if word.count > 4, word.hasSuffix("ies") { return String(word.dropLast(3)) + "y" }
+        if word.count > 5, word.hasSuffix("ing") { return String(word.dropLast(3)) }
+        if word.count > 4, word.hasSuffix("ed") { return String(word.dropLast(2)) }
+        if word.count > 3, word.hasSuffix("s"), !word.hasSuffix("ss") { return String(word.dropLast()) }
+        return word
+    }
+
+    /// Whether `phrase` occurs in `text` as whole words.
+    public static func containsPhrase(_ text: String, _ phrase: String) -> Bool {
+        let needle = words(phrase).map(stem)
+        guard !needle.isEmpty else { return false }
+        let haystack = words(text).map(stem)
+        guard haystack.count >= needle.count else { return false }
+        for start in 0...(haystack.count - needle.count) where Array(haystack[start..<start + needle.count]) == needle {
+            return true
+        }
+        return false
+    }
+
+    /// The share of `example`'s word n-grams (n = 5, or the whole example when shorter) that also
+    /// occur in `text`: 0 when nothing is repeated, 1 when all of it is.
+    public static func ngramOverlap(of text: String, with example: String, n: Int = 5) -> Double {
+        let exampleWords = words(example)
+        guard !exampleWords.isEmpty else { return 0 }
+        let size = min(n, exampleWords.count)
+        let textWords = words(text)
+        guard textWords.count >= size else { return 0 }
+        func grams(_ list: [String]) -> [String] {
+            (0...(list.count - size)).map { list[$0..<$0 + size].joined(separator: " ") }
+        }
+        let exampleGrams = grams(exampleWords)
+        let textGrams = Set(grams(textWords))
+        let shared = exampleGrams.filter(textGrams.contains).count
+        return Double(shared) / Double(exampleGrams.count)
+    }
+
+    /// Sentences of `text`, split after `.`, `!` or `?` followed by a space.
+    public static func sentences(_ text: String) -> [String] {
+        var sentences: [String] = []
+        var current = ""
+        let characters = Array(text)
+        for (index, character) in characters.enumerated() {
+            current.append(character)
+            let atEnd = index + 1 == characters.count || characters[index + 1] == " "
+            if ".!?".contains(character), atEnd {
+                sentences.append(current.trimmingWhitespace())
+                current = ""
+            }
+        }
+        if !current.trimmingWhitespace().isEmpty { sentences.append(current.trimmingWhitespace()) }
+        return sentences
+    }
+
+    /// Replaces the first whole-word, case-insensitive occurrence of `phrase`; nil when absent.
+    public static func replacingFirst(_ phrase: String, in text: String, with replacement: String) -> String? {
+        let escaped = NSRegularExpression.escapedPattern(for: phrase)
+        guard let regex = try? NSRegularExpression(pattern: "(?<![\\p{L}\\p{N}])\(escaped)(?![\\p{L}\\p{N}])", options: [.caseInsensitive]),
+            let match = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
+            let range = Range(match.range, in: text)
+        else { return nil }
+        return text.replacingCharacters(in: range, with: replacement)
+    }
+
+    /// Runs of capitalised words that look like names (`Officer Bly`, `The Stranger`), skipping a
+    /// lone capitalised word at the start of a sentence.
+    public static func capitalisedNames(in text: String) -> [String] {
+        var names: [String] = []
+        var run: [String] = []
+        var runStartsSentence = false
+        var sentenceStart = true
+        func flush() {
+            if !run.isEmpty, !(runStartsSentence && run.count == 1) { names.append(run.joined(separator: " ")) }
+            run = []
+        }
+        for token in text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }) {
+            var word = String(token)
+            let endsSentence = word.last.map { ".!?".contains($0) } ?? false
+            let endsClause = word.last.map { ",;:—)".contains($0) } ?? false
+            word = word.trimmingCharacters(in: "\"“”‘’'()[]{}.,;:!?—-")
+            if word.hasSuffix("'s") || word.hasSuffix("’s") { word = String(word.dropLast(2)) }
+            let capitalised = word.first?.isUppercase == true && word.dropFirst().contains(where: \.isLowercase)
+                && word.allSatisfy { $0.isLetter || $0 == "-" || $0 == "'" }
+            if capitalised {
+                if run.isEmpty { runStartsSentence = sentenceStart }
+                run.append(word)
+            } else {
+                flush()
+            }
+            if endsSentence || endsClause { flush() }
+            sentenceStart = endsSentence
+        }
+        flush()
+        return names
+    }
+}
