@@ -386,7 +386,7 @@ if ! cmp -s "$FILE" "$T/out.md"; then
 fi
 "$BIN" <"$FILE" 2>/dev/null | cmp -s "$FILE" - || die "FAIL: panelproc < FILE output differs from the input"
 "$BIN" inspect "$FILE" >"$T/inspect.json" 2>/dev/null || die "panelproc inspect FILE failed"
-python3 - "$T/inspect.json" <<'PY' || die "FAIL: the benchmark input is not panel-free (generator bug)"
+python3 - "$T/inspect.json" <<'PY' || die "FAIL: panelproc inspect finds panels in the input (generator or fixture problem)"
 import json, sys
 panels = json.load(open(sys.argv[1]))["panels"]
 if panels:

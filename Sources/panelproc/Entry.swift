@@ -9,6 +9,7 @@ enum Entry {
     /// would swallow a subcommand's name, so the first argument picks the command here.
     static let subcommands: [String: any AsyncParsableCommand.Type] = [
         "inspect": InspectCommand.self,
+        "trace": TraceCommand.self,
     ]
 
     static func main() async {

@@ -16,10 +16,19 @@ struct PanelprocCommand: AsyncParsableCommand {
               cat chapter.md | panelproc > out.md    filter: stdin to stdout
               panelproc -i one.md two.md             rewrite the files in place, atomically
               panelproc --json chapter.md            also write generated/<chapter>/chapter.json
+              panelproc --force chapter.md           failed panels continue, marked forced
+              panelproc --no-cache chapter.md        ask the model again even for answered requests
               panelproc inspect chapter.md           the parsed panels as JSON
+              panelproc trace --failed               failed panels of the last run, with reasons
 
-            Subcommands (see `panelproc inspect --help`):
+            Every panel goes through the stages theme, roles, rewrite, role validation, image \
+            prompt, bubbles and checklist, all panels at once. Without a model endpoint the built-in \
+            offline engine answers. Every call is traced in .panelproc/trace.sqlite beside the \
+            chapter, and a request answered before is served from there.
+
+            Subcommands (see `panelproc inspect --help`, `panelproc trace --help`):
               inspect    print a chapter's parsed panels as JSON
+              trace      read the trace: runs, one panel's calls, failed panels
 
             Configuration: panelproc.yml beside the chapter or in a parent folder, then the \
             PANELPROC_OUTPUT_DIR, PANELPROC_MAX_BUBBLES and PANELPROC_CHARACTERS environment \
@@ -40,9 +49,36 @@ struct PanelprocCommand: AsyncParsableCommand {
     @Flag(help: "Also write generated/<chapter-slug>/chapter.json beside the Markdown file.")
     var json = false
 
+    @Flag(help: "Let panels that fail the checklist continue downstream; they are marked forced.")
+    var force = false
+
+    @Flag(name: .customLong("no-cache"), help: "Ask the provider even when the trace already holds the answer.")
+    var noCache = false
+
+    @Option(help: ArgumentHelp("Most model calls in flight at once (default 8).", valueName: "n"))
+    var concurrency: Int?
+
+    @Option(help: ArgumentHelp("Most model calls a minute (default: no limit).", valueName: "n"))
+    var rpm: Int?
+
+    @Option(help: ArgumentHelp("The SQLite trace and cache (default .panelproc/trace.sqlite beside the chapter).", valueName: "file"))
+    var trace: String?
+
+    @Option(name: .customLong("unknown-roles"),
+            help: ArgumentHelp("What an unknown role does: reject (a blocker) or propose (also written to characters/proposed.json).",
+                               valueName: "policy"))
+    var unknownRoles: String?
+
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
+        if let concurrency, !(1...256).contains(concurrency) {
+            throw ValidationError("--concurrency must be from 1 to 256, got \(concurrency).")
+        }
+        if let rpm, rpm < 1 { throw ValidationError("--rpm must be at least 1, got \(rpm).") }
+        if let unknownRoles, GateRules.UnknownRolePolicy(rawValue: unknownRoles) == nil {
+            throw ValidationError("--unknown-roles takes reject or propose, got \(unknownRoles).")
+        }
         if files.count > 1 && !inPlace {
             throw ValidationError(
                 "\(files.count) files given, but stdout can hold only one document. Add -i to rewrite each file in place, or run panelproc once per file.")
@@ -58,38 +94,53 @@ struct PanelprocCommand: AsyncParsableCommand {
         if paths.contains(where: { $0 == nil }) && isatty(STDIN_FILENO) == 1 {
             throw ValidationError("no input: name a chapter file, or pipe one in (cat chapter.md | panelproc).")
         }
-        // Read and parse everything before writing anything: a bad input stops the run with
-        // nothing written anywhere.
-        var jobs: [(InputDocument, Chapter)] = []
-        var failed = false
+        let started = Date()
         let configuration = try common.loadConfiguration(near: paths.first ?? nil)
         for diagnostic in configuration.warnings { Console.report(diagnostic, verbose: common.verbose) }
         var options = ChapterJob.Options()
         options.writeJSON = json
         options.maxBubblesOverride = common.maxBubbles
+        options.force = force
+        options.useCache = !noCache
+        options.concurrency = concurrency
+        options.rpm = rpm
+        options.tracePath = trace.map { Configuration.absolute($0, from: FileManager.default.currentDirectoryPath) }
+        options.unknownRoles = unknownRoles.flatMap(GateRules.UnknownRolePolicy.init(rawValue:))
+        options.command = (["panelproc"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
         let job = ChapterJob(configuration: configuration, options: options)
+
+        // Read, parse and load every database before writing anything: a bad input stops the run
+        // with nothing written anywhere.
+        var prepared: [PreparedChapter] = []
+        var databases: [String: CharacterDatabase] = [:]
+        var failed = false
         for path in paths {
             do {
-                let input = try InputDocument.read(path)
-                jobs.append((input, try job.parse(input)))
+                prepared.append(try job.prepare(try InputDocument.read(path), databases: &databases))
             } catch {
                 Console.report(error)
                 failed = true
             }
         }
         if failed { throw ExitStatus.badInput.exitCode }
+        for chapter in prepared {
+            for diagnostic in chapter.chapter.diagnostics { Console.report(diagnostic, verbose: common.verbose) }
+        }
 
-        let started = Date()
-        for (input, chapter) in jobs {
-            let result: ChapterResult
-            do {
-                result = try job.run(input, chapter: chapter)
-            } catch {
-                Console.error(error.description)
-                throw ExitStatus.runFailed.exitCode
-            }
-            for diagnostic in result.diagnostics { Console.report(diagnostic, verbose: common.verbose) }
-            if inPlace, let path = input.path {
+        let progress = ProgressBar.forStandardError()
+        let report: RunReport
+        do {
+            report = try await job.run(prepared, progress: progress.map { bar in { done, total in bar.update(done, total) } })
+        } catch {
+            progress?.finish()
+            Console.error("error: \(error)")
+            if case .input = error { throw ExitStatus.badInput.exitCode }
+            throw ExitStatus.runFailed.exitCode
+        }
+        progress?.finish()
+
+        for result in report.chapters {
+            if inPlace, let path = result.input.path {
                 if result.markdownChanged {
                     do { try FileIO.writeAtomically(result.markdown, to: path) } catch {
                         Console.error(error.description)
@@ -99,8 +150,18 @@ struct PanelprocCommand: AsyncParsableCommand {
             } else {
                 FileHandle.standardOutput.write(Data(result.markdown))
             }
-            Console.write(Summary.line(for: result, elapsed: Date().timeIntervalSince(started)))
         }
+        for result in report.chapters {
+            for (panel, outcome) in zip(result.chapter.panels, result.outcomes) where outcome?.status == .failed && common.verbose {
+                Console.write("\(result.input.displayName):\(panel.lines.lowerBound): panel \(panel.id) failed: \(outcome!.reasons.joined(separator: "; "))")
+            }
+        }
+        Console.write(Summary.line(for: report, elapsed: Date().timeIntervalSince(started)))
+        if let stopped = report.stopped {
+            Console.error("error: the run stopped: \(stopped.message)")
+            throw ExitStatus.runFailed.exitCode
+        }
+        if (report.counts[.failed] ?? 0) > 0 { throw ExitStatus.panelsFailed.exitCode }
     }
 }
 
