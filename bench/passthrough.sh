@@ -29,7 +29,7 @@ trap 'rm -rf "$T"' EXIT
 # --- build ------------------------------------------------------------------------------------
 build_start=$(date +%s.%N)
 if ! swift build -c release --product panelproc >"$T/build.log" 2>&1; then
-    tail -n 40 "$T/build.log" >&2
+    { grep -m 20 'error:' "$T/build.log" || tail -n 30 "$T/build.log"; } >&2
     die "release build failed (swift build -c release --product panelproc)"
 fi
 BIN="$(swift build -c release --show-bin-path)/panelproc"

@@ -128,9 +128,11 @@ struct PanelprocCommand: AsyncParsableCommand {
         }
 
         let progress = ProgressBar.forStandardError()
+        var onPanel: (@Sendable (Int, Int) -> Void)?
+        if let progress { onPanel = { done, total in progress.update(done, total) } }
         let report: RunReport
-        do {
-            report = try await job.run(prepared, progress: progress.map { bar in { done, total in bar.update(done, total) } })
+        do throws(RunFailure) {
+            report = try await job.run(prepared, progress: onPanel)
         } catch {
             progress?.finish()
             Console.error("error: \(error)")

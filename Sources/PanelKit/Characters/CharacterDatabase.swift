@@ -22,7 +22,7 @@ public struct ReferenceImage: Sendable, Equatable {
 }
 
 /// One entry of `characters/character_base_list.json`.
-public struct Character: Sendable, Equatable {
+public struct CharacterProfile: Sendable, Equatable {
     public var id: String
     /// The canonical name every rewrite and prompt uses.
     public var name: String
@@ -51,7 +51,7 @@ public struct Character: Sendable, Equatable {
 public struct CharacterDatabase: Sendable {
     /// The database file, absolute.
     public var path: String
-    public var characters: [Character] { didSet { positions = Self.positions(of: characters) } }
+    public var characters: [CharacterProfile] { didSet { positions = Self.positions(of: characters) } }
     /// SHA-256 of the file's bytes, so cache keys change when the database does.
     public var digest: String
 
@@ -59,14 +59,14 @@ public struct CharacterDatabase: Sendable {
 
     public static let currentSchemaVersion = 1
 
-    init(path: String, characters: [Character], digest: String) {
+    init(path: String, characters: [CharacterProfile], digest: String) {
         self.path = path
         self.characters = characters
         self.digest = digest
         self.positions = Self.positions(of: characters)
     }
 
-    private static func positions(of characters: [Character]) -> [String: Int] {
+    private static func positions(of characters: [CharacterProfile]) -> [String: Int] {
         Dictionary(characters.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
@@ -93,14 +93,14 @@ public struct CharacterDatabase: Sendable {
     /// At most two references, `approved` first (spec), for providers that accept images.
     ///
     /// Drafts only fill a slot no approved image takes; other statuses (`rejected`, …) are never sent.
-    public func references(for character: Character) -> [ReferenceImage] {
+    public func references(for character: CharacterProfile) -> [ReferenceImage] {
         let approved = character.referenceImages.filter(\.isApproved)
         let drafts = character.referenceImages.filter { $0.status.lowercased() == "draft" }
         return Array((approved + drafts).prefix(2))
     }
 
     /// The character with exactly this id.
-    public func character(id: String) -> Character? {
+    public func character(id: String) -> CharacterProfile? {
         positions[id].map { characters[$0] }
     }
 }
@@ -123,7 +123,7 @@ private struct DatabaseReader {
         InputError(file: file, location: location, message: message, hint: hint)
     }
 
-    mutating func read(_ root: LocatedJSON) throws(InputError) -> [Character] {
+    mutating func read(_ root: LocatedJSON) throws(InputError) -> [CharacterProfile] {
         guard case .object(let members) = root.value else {
             throw error("expected a JSON object with a `characters` list, found \(root.kind)", at: root.location,
                         hint: "start the file with {\"schema_version\": 1, \"characters\": [ … ]}")
@@ -152,20 +152,20 @@ private struct DatabaseReader {
             throw error("`characters` should be a list, found \(list.kind)", at: list.location,
                         hint: "write \"characters\": [ … ] with one object per character")
         }
-        var characters: [Character] = []
+        var characters: [CharacterProfile] = []
         characters.reserveCapacity(entries.count)
         for entry in entries { characters.append(try character(entry)) }
         return characters
     }
 
-    mutating func character(_ entry: LocatedJSON) throws(InputError) -> Character {
+    mutating func character(_ entry: LocatedJSON) throws(InputError) -> CharacterProfile {
         guard case .object(let members) = entry.value else {
             throw error("each character should be an object {\"id\": …, \"name\": …}, found \(entry.kind)", at: entry.location)
         }
         var id: (String, SourceLocation)?
         var name: (String, SourceLocation)?
         var aliases: [(String, SourceLocation)] = []
-        var character = Character(id: "", name: "")
+        var character = CharacterProfile(id: "", name: "")
         for member in members {
             switch member.key {
             case "id": id = try nonEmptyString(member)

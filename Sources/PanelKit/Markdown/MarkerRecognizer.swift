@@ -27,7 +27,7 @@ public enum MarkerRecognizer {
     }()
 
     /// Separators between the number and a title: `Panel 3: x`, `Panel 3 — x`, `Panel 3 - x`.
-    private static let titleSeparators: [Swift.Character] = [":", "—", "–", "-"]
+    private static let titleSeparators: [Character] = [":", "—", "–", "-"]
 
     public static func recognize(_ raw: String) -> Marker? {
         // Only ASCII blanks are trimmed, as CommonMark does: `\u{A0}Panel 3` is not a marker.

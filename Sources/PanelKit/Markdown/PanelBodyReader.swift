@@ -109,7 +109,7 @@ enum LineClassifier {
 
     /// `"Can I use it twice?"` → `Can I use it twice?`
     static func unquoted(_ text: String) -> String {
-        let pairs: [(Swift.Character, Swift.Character)] = [("\"", "\""), ("“", "”"), ("«", "»"), ("„", "“")]
+        let pairs: [(Character, Character)] = [("\"", "\""), ("“", "”"), ("«", "»"), ("„", "“")]
         for (open, close) in pairs where text.count >= 2 && text.first == open && text.last == close {
             let inner = text.dropFirst().dropLast()
             if !inner.contains(open) || open == close && inner.filter({ $0 == open }).count % 2 == 0 {

@@ -20,7 +20,7 @@ public struct ImagePromptStage: PanelStage {
     public static func variables(_ context: StageContext, _ results: StageResults) -> JSONValue {
         let panel = context.panel
         let settings = context.settings
-        let characters = (results.roleValidation?.resolvedIDs ?? []).reduce(into: [Character]()) { list, id in
+        let characters = (results.roleValidation?.resolvedIDs ?? []).reduce(into: [CharacterProfile]()) { list, id in
             if let character = context.characters?.character(id: id), !list.contains(where: { $0.id == id }) { list.append(character) }
         }
         return .object([

@@ -45,7 +45,7 @@ struct CharacterDatabaseTests {
         let database = try CharacterDatabase.parse(Array("""
             {"notes": "draft cast", "characters": [{"id": "kim", "name": "Kim", "mood": "grumpy"}]}
             """.utf8), path: projectDatabasePath)
-        #expect(database.characters == [Character(id: "kim", name: "Kim")])
+        #expect(database.characters == [CharacterProfile(id: "kim", name: "Kim")])
     }
 
     @Test("A file that is not an object, or has no characters list, is refused")
