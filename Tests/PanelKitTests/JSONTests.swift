@@ -32,7 +32,7 @@ struct JSONTests {
         let first = ChapterExport.json(for: try parseSample("01-paper-and-promises.md"), sourcePath: "x.md").serialized()
         let second = ChapterExport.json(for: try parseSample("01-paper-and-promises.md"), sourcePath: "x.md").serialized()
         #expect(first == second)
-        #expect(first.hasPrefix("{\n  \"schema_version\": 1,\n"))
+        #expect(first.hasPrefix("{\n  \"schema_version\": 2,\n"))
     }
 
     @Test("Exports of every sample and the examples validate against schema/chapter.schema.json")
@@ -43,13 +43,14 @@ struct JSONTests {
         let sources = RepoPaths.files(in: RepoPaths.fixtures.appendingPathComponent("samples"), withExtension: "md")
             + RepoPaths.files(in: RepoPaths.examples, withExtension: "md")
         for url in sources {
-            let chapter = try ChapterParser().parse(SourceText(bytes: try RepoPaths.bytes(url)), file: url.lastPathComponent,
-                                                    fileName: url.lastPathComponent)
-            let out = folder.appendingPathComponent(url.lastPathComponent + ".json")
-            try Data(ChapterExport.json(for: chapter, sourcePath: url.lastPathComponent).serialized().utf8).write(to: out)
-            instances.append(out.path)
+            // A full offline run (stage results) and a parse only (no stages) must both validate.
+            let exported = try await runOffline(url, in: folder)
+            let chapter = try ChapterParser().parse(SourceText(bytes: try RepoPaths.bytes(url)), file: url.lastPathComponent)
+            let parsedOnly = folder.appendingPathComponent(url.lastPathComponent + ".parsed.json")
+            try Data(ChapterExport.json(for: chapter, sourcePath: nil).serialized().utf8).write(to: parsedOnly)
+            instances += [exported, parsedOnly.path]
         }
-        #expect(instances.count >= 3)
+        #expect(instances.count >= 10)
         let result = try await validateWithJSONSchema(instances)
         #expect(result.status == 0, "\(result.stdoutText)\(result.stderr)")
     }
@@ -66,6 +67,23 @@ struct JSONTests {
         #expect(result.status != 0)
         #expect(result.stdoutText.contains("broken.json"))
     }
+}
+
+/// Runs the whole offline chain over a chapter with the sample database and a scratch trace;
+/// returns the path of the chapter.json it wrote.
+func runOffline(_ url: URL, in folder: URL, force: Bool = false) async throws -> String {
+    var configuration = Configuration()
+    configuration.characters = RepoPaths.fixture("samples/character_base_list.json").path
+    configuration.outputDirectory = folder.appendingPathComponent("generated").path
+    var options = ChapterJob.Options()
+    options.writeJSON = true
+    options.force = force
+    options.tracePath = folder.appendingPathComponent("trace.sqlite").path
+    let job = ChapterJob(configuration: configuration, options: options)
+    var databases: [String: CharacterDatabase] = [:]
+    let prepared = try job.prepare(InputDocument(path: url.path, source: SourceText(bytes: try RepoPaths.bytes(url))), databases: &databases)
+    let report = try await job.run([prepared])
+    return try #require(report.chapters.first?.written.first)
 }
 
 /// Validates instance files with Python's `jsonschema` (Draft 2020-12), which CI installs.

@@ -14,14 +14,18 @@ struct PassThroughCorpusTests {
 
     @Test("Each document has no panels and passes through the chapter job unchanged",
           arguments: documents.map(\.lastPathComponent))
-    func passesThrough(name: String) throws {
+    func passesThrough(name: String) async throws {
         let bytes = try RepoPaths.bytes(RepoPaths.fixture("passthrough/\(name)"))
         let input = InputDocument(path: name, source: SourceText(bytes: bytes))
         let job = ChapterJob(configuration: Configuration(), options: ChapterJob.Options())
-        let chapter = try job.parse(input)
-        #expect(chapter.panels.isEmpty, "\(chapter.panels.map(\.markerText))")
-        let result = try job.run(input, chapter: chapter)
-        #expect(result.markdown == bytes)
-        #expect(!result.markdownChanged)
+        var databases: [String: CharacterDatabase] = [:]
+        let prepared = try job.prepare(input, databases: &databases)
+        #expect(prepared.chapter.panels.isEmpty, "\(prepared.chapter.panels.map(\.markerText))")
+        let report = try await job.run([prepared])
+        #expect(report.chapters[0].markdown == bytes)
+        #expect(!report.chapters[0].markdownChanged)
+        // A document without panels opens no trace and calls nothing.
+        #expect(report.tracePath == nil)
+        #expect(report.callsMade == 0)
     }
 }

@@ -19,12 +19,14 @@ func panelproc(_ arguments: [String], stdin: [UInt8]? = nil, in folder: URL? = n
 
 func sample(_ name: String) throws -> [UInt8] { try RepoPaths.bytes(RepoPaths.fixture("samples/\(name)")) }
 
-/// A scratch folder holding copies of the samples.
+/// A scratch folder holding copies of the samples and `characters/character_base_list.json`.
 func scratchWithSamples() throws -> URL {
     let folder = try makeTemporaryFolder()
     for name in ["01-paper-and-promises.md", "02-the-double-spend.md", "no-panels.md"] {
         try Data(try sample(name)).write(to: folder.appendingPathComponent(name))
     }
+    try FileManager.default.createDirectory(at: folder.appendingPathComponent("characters"), withIntermediateDirectories: true)
+    try Data(try sample("character_base_list.json")).write(to: folder.appendingPathComponent("characters/character_base_list.json"))
     return folder
 }
 
@@ -48,20 +50,22 @@ struct CommandLineTests {
         #expect(inspect.stdoutText.contains("USAGE: panelproc inspect"))
     }
 
-    @Test("Files and stdin pass through byte-identical when no image exists yet",
-          arguments: ["no-panels.md", "02-the-double-spend.md", "01-paper-and-promises.md"])
-    func passThrough(name: String) async throws {
+    @Test("Files and stdin pass through byte-identical when no image exists yet; exit 1 only for a failed panel",
+          arguments: [("no-panels.md", 0), ("02-the-double-spend.md", 0), ("01-paper-and-promises.md", 1)] as [(String, Int32)])
+    func passThrough(name: String, status: Int32) async throws {
+        let folder = try scratchWithSamples()
+        defer { try? FileManager.default.removeItem(at: folder) }
         let input = try sample(name)
-        let viaStdin = try await panelproc([], stdin: input)
-        #expect(viaStdin.status == 0, "\(viaStdin.stderr)")
+        let viaStdin = try await panelproc([], stdin: input, in: folder)
+        #expect(viaStdin.status == status, "\(viaStdin.stderr)")
         #expect(viaStdin.stdout == input)
-        let viaDash = try await panelproc(["-"], stdin: input)
+        let viaDash = try await panelproc(["-"], stdin: input, in: folder)
         #expect(viaDash.stdout == input)
-        let viaFile = try await panelproc([RepoPaths.fixture("samples/\(name)").path])
+        let viaFile = try await panelproc([name], in: folder)
         #expect(viaFile.stdout == input)
         // People get one summary line on stderr; stdout holds only the document.
         #expect(viaFile.stderr.contains("panel"))
-        #expect(viaFile.stderr.split(separator: "\n").count == 1)
+        #expect(viaFile.stderr.split(separator: "\n").count == 1, "\(viaFile.stderr)")
     }
 
     @Test("Bad input exits 2 with file:line:column, and nothing on stdout",
@@ -135,18 +139,19 @@ struct CommandLineTests {
         let folder = try scratchWithSamples()
         defer { try? FileManager.default.removeItem(at: folder) }
         let first = try await panelproc(["--json", "01-paper-and-promises.md"], in: folder)
-        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.status == 1, "\(first.stderr)")
         #expect(first.stdout == (try sample("01-paper-and-promises.md")))
         let path = folder.appendingPathComponent("generated/01-paper-and-promises/chapter.json")
         let written = try RepoPaths.bytes(path)
         let object = try JSONSerialization.jsonObject(with: Data(written)) as! [String: Any]
-        #expect(object["schema_version"] as? Int == 1)
+        #expect(object["schema_version"] as? Int == 2)
         #expect((object["panels"] as? [Any])?.count == 5)
         #expect(first.stderr.contains("generated/01-paper-and-promises/chapter.json"))
         _ = try await panelproc(["--json", "01-paper-and-promises.md"], in: folder)
         #expect(try RepoPaths.bytes(path) == written)
         // Standard input writes under the working folder.
         let viaStdin = try await panelproc(["--json"], stdin: try sample("02-the-double-spend.md"), in: folder)
+        #expect(viaStdin.stderr.contains("trace .panelproc/trace.sqlite"))
         #expect(viaStdin.status == 0)
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("generated/02-the-double-spend/chapter.json").path))
     }

@@ -69,7 +69,7 @@ public enum ChapterExport {
             ("status", .string((outcome?.status ?? .skipped).rawValue)),
             ("reasons", .array((outcome?.reasons ?? []).map(JSONValue.string))),
             ("image", .null),
-            ("trace_ids", .array((outcome?.results.callIDs ?? []).map { .int(Int($0)) })),
+            ("trace_ids", .array((outcome?.results.traceIDs ?? []).map(JSONValue.string))),
         ])
     }
 

@@ -88,7 +88,7 @@ public struct ModelCaller: StageModel {
             record.finishedAt = record.startedAt
             _ = try? await trace.callCached(record, from: cached.callID)
             await counters.cached()
-            return ModelAnswer(value: value, callID: cached.callID, cached: true)
+            return ModelAnswer(value: value, traceID: String(hash.prefix(16)), cached: true)
         }
 
         await semaphore.acquire()
@@ -129,7 +129,7 @@ public struct ModelCaller: StageModel {
             record.status = .succeeded
             await finish(callID, record)
             await counters.made(cost: completion.costUSD)
-            return ModelAnswer(value: completion.value, callID: callID, cached: false)
+            return ModelAnswer(value: completion.value, traceID: String(hash.prefix(16)), cached: false)
         }
     }
 

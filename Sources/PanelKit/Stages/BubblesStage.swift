@@ -36,6 +36,6 @@ public struct BubblesStage: PanelStage {
             let speaker = item["speaker"]?.string.flatMap { $0.isEmpty ? nil : context.canonicalName($0) }
             return Bubble(kind: kind, speaker: kind == .caption || kind == .sfx ? nil : speaker, text: text)
         }
-        return .bubbles(BubblesResult(bubbles: bubbles, callID: answer.callID))
+        return .bubbles(BubblesResult(bubbles: bubbles, traceID: answer.traceID))
     }
 }

@@ -29,12 +29,12 @@ public struct ChecklistStage: PanelStage {
 
     public func run(_ context: StageContext, _ results: StageResults, _ model: any StageModel) async throws(StageFailure) -> StageOutput {
         var items: [ChecklistItem] = []
-        var callID: Int64?
+        var traceID: String?
         // The model reviews a finished panel only; a panel stopped earlier gets the rules alone.
         if results.imagePrompt != nil && results.bubbles != nil {
             let answer = try await model.answer(prompt: "checklist", variables: Self.variables(context, results), stage: id,
                                                 panelID: context.panel.id)
-            callID = answer.callID
+            traceID = answer.traceID
             for item in answer.value["items"]?.array ?? [] {
                 guard let itemID = item["id"]?.string, let passed = item["passed"]?.bool else { continue }
                 items.append(ChecklistItem(id: itemID, passed: passed, blocker: item["blocker"]?.bool ?? false,
@@ -43,7 +43,7 @@ public struct ChecklistStage: PanelStage {
         }
         let rules = ChecklistRules.evaluate(context, results)
         items.removeAll { item in rules.contains { $0.id == item.id } }
-        return .checklist(ChecklistResult(items: items + rules, callID: callID))
+        return .checklist(ChecklistResult(items: items + rules, traceID: traceID))
     }
 }
 

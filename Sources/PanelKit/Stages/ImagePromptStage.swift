@@ -46,6 +46,6 @@ public struct ImagePromptStage: PanelStage {
         }
         return .imagePrompt(ImagePromptResult(prompt: prompt.trimmingWhitespace(),
                                               negativePrompt: answer.value["negative_prompt"]?.string ?? "",
-                                              callID: answer.callID))
+                                              traceID: answer.traceID))
     }
 }

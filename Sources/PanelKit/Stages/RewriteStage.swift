@@ -31,6 +31,6 @@ public struct RewriteStage: PanelStage {
         guard let text = answer.value["text"]?.string?.trimmingWhitespace(), !text.isEmpty else {
             throw StageFailure(stage: id, message: "the rewrite is empty")
         }
-        return .rewrite(RewriteResult(text: text, callID: answer.callID))
+        return .rewrite(RewriteResult(text: text, traceID: answer.traceID))
     }
 }

@@ -37,6 +37,6 @@ public struct RolesStage: PanelStage {
         for declared in context.panel.requiredRoles where !roles.contains(where: { TextTools.fold($0.name) == TextTools.fold(declared) }) {
             roles.insert(RolesResult.Role(name: declared, evidence: "field"), at: 0)
         }
-        return .roles(RolesResult(roles: roles, callID: answer.callID))
+        return .roles(RolesResult(roles: roles, traceID: answer.traceID))
     }
 }

@@ -59,13 +59,14 @@ public struct StageFailure: Error, Sendable, CustomStringConvertible {
 /// A model's answer to one stage call, validated against the template's schema.
 public struct ModelAnswer: Sendable {
     public var value: JSONValue
-    /// The trace row of the call that produced this answer (the original call when cached).
-    public var callID: Int64?
+    /// Names the request in the trace: the first 16 hex digits of its hash (`calls.request_hash`).
+    /// Derived from the request, not from timing, so outputs are the same however calls interleave.
+    public var traceID: String?
     public var cached: Bool
 
-    public init(value: JSONValue, callID: Int64?, cached: Bool) {
+    public init(value: JSONValue, traceID: String?, cached: Bool) {
         self.value = value
-        self.callID = callID
+        self.traceID = traceID
         self.cached = cached
     }
 }
@@ -160,7 +161,7 @@ public struct StageResults: Sendable {
     }
 
     /// The trace ids of every call that produced these results, in stage order.
-    public var callIDs: [Int64] {
-        [theme?.callID, roles?.callID, rewrite?.callID, imagePrompt?.callID, bubbles?.callID, checklist?.callID].compactMap { $0 }
+    public var traceIDs: [String] {
+        [theme?.traceID, roles?.traceID, rewrite?.traceID, imagePrompt?.traceID, bubbles?.traceID, checklist?.traceID].compactMap { $0 }
     }
 }

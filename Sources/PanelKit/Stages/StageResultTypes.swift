@@ -3,11 +3,11 @@ public struct ThemeResult: Sendable, Equatable {
     public var theme: String
     public var confidence: Double
     public var rationale: String
-    public var callID: Int64?
+    public var traceID: String?
 
     public var json: JSONValue {
         .object([("theme", .string(theme)), ("confidence", .double(confidence)), ("rationale", .string(rationale)),
-                 ("call_id", callID.map { .int(Int($0)) } ?? .null)])
+                 ("trace_id", .optional(traceID))])
     }
 }
 
@@ -20,21 +20,21 @@ public struct RolesResult: Sendable, Equatable {
     }
 
     public var roles: [Role]
-    public var callID: Int64?
+    public var traceID: String?
 
     public var json: JSONValue {
         .object([("roles", .array(roles.map { .object([("name", .string($0.name)), ("evidence", .string($0.evidence))]) })),
-                 ("call_id", callID.map { .int(Int($0)) } ?? .null)])
+                 ("trace_id", .optional(traceID))])
     }
 }
 
 /// `rewrite`: the scene in the chapter's tone, every required role by canonical name.
 public struct RewriteResult: Sendable, Equatable {
     public var text: String
-    public var callID: Int64?
+    public var traceID: String?
 
     public var json: JSONValue {
-        .object([("text", .string(text)), ("call_id", callID.map { .int(Int($0)) } ?? .null)])
+        .object([("text", .string(text)), ("trace_id", .optional(traceID))])
     }
 }
 
@@ -82,11 +82,11 @@ public struct RoleValidationResult: Sendable, Equatable {
 public struct ImagePromptResult: Sendable, Equatable {
     public var prompt: String
     public var negativePrompt: String
-    public var callID: Int64?
+    public var traceID: String?
 
     public var json: JSONValue {
         .object([("prompt", .string(prompt)), ("negative_prompt", .string(negativePrompt)),
-                 ("call_id", callID.map { .int(Int($0)) } ?? .null)])
+                 ("trace_id", .optional(traceID))])
     }
 }
 
@@ -105,14 +105,14 @@ public struct Bubble: Sendable, Equatable {
 /// `bubbles`: the panel's lettering, in reading order.
 public struct BubblesResult: Sendable, Equatable {
     public var bubbles: [Bubble]
-    public var callID: Int64?
+    public var traceID: String?
 
     public var json: JSONValue {
         .object([
             ("bubbles", .array(bubbles.map { bubble in
                 .object([("kind", .string(bubble.kind.rawValue)), ("speaker", .optional(bubble.speaker)), ("text", .string(bubble.text))])
             })),
-            ("call_id", callID.map { .int(Int($0)) } ?? .null),
+            ("trace_id", .optional(traceID)),
         ])
     }
 }
@@ -133,7 +133,7 @@ public struct ChecklistItem: Sendable, Equatable {
 /// `checklist`: the gate. Any failed blocker fails the panel.
 public struct ChecklistResult: Sendable, Equatable {
     public var items: [ChecklistItem]
-    public var callID: Int64?
+    public var traceID: String?
 
     public var failedBlockers: [ChecklistItem] { items.filter(\.blocks) }
 
@@ -143,7 +143,7 @@ public struct ChecklistResult: Sendable, Equatable {
                 .object([("id", .string(item.id)), ("passed", .bool(item.passed)), ("blocker", .bool(item.blocker)),
                          ("note", .string(item.note)), ("source", .string(item.source.rawValue))])
             })),
-            ("call_id", callID.map { .int(Int($0)) } ?? .null),
+            ("trace_id", .optional(traceID)),
         ])
     }
 }

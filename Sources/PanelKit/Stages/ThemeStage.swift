@@ -27,6 +27,6 @@ public struct ThemeStage: PanelStage {
             throw StageFailure(stage: id, message: "`\(theme)` is not in the taxonomy (\(context.taxonomy.names.joined(separator: ", ")))")
         }
         return .theme(ThemeResult(theme: theme, confidence: confidence, rationale: answer.value["rationale"]?.string ?? "",
-                                  callID: answer.callID))
+                                  traceID: answer.traceID))
     }
 }
