@@ -4,8 +4,10 @@ import Synchronization
 /// The only place that touches cmark-gfm's C API.
 ///
 /// A parsed document lives only inside `CmarkDocument.parse(_:_:)`'s closure, which runs under a
-/// process-wide lock because cmark-gfm is not thread-safe (concurrent parses lose content). Every C
-/// object is freed before the closure's caller gets control back; only Swift values escape.
+/// process-wide lock because cmark-gfm is not thread-safe (concurrent parses lose content). Nodes
+/// come from cmark's arena allocator, as in the cmark-gfm command-line tool: freeing a large tree
+/// node by node cost more than the parse itself. The arena is reset before the lock is released,
+/// so every C object is gone when the caller gets control back; only Swift values escape.
 final class CmarkDocument {
     private static let parseLock = Mutex<Void>(())
     private static let extensionNames = ["table", "strikethrough", "autolink", "tagfilter", "tasklist"]
@@ -13,6 +15,8 @@ final class CmarkDocument {
     private let root: OpaquePointer
     /// The document's top-level blocks, in order.
     private let topLevelNodes: [OpaquePointer]
+    /// Set once the arena is reset: any later use is a bug, caught here instead of reading freed memory.
+    private var released = false
 
     private init(root: OpaquePointer) {
         self.root = root
@@ -25,7 +29,6 @@ final class CmarkDocument {
         self.topLevelNodes = nodes
     }
 
-    deinit { cmark_node_free(root) }
 
     /// Parses `bytes` with the GFM extensions and source positions and hands the document to
     /// `body`; the document must not escape the closure.
@@ -33,9 +36,10 @@ final class CmarkDocument {
         try parseLock.withLock { _ in
             cmark_gfm_core_extensions_ensure_registered()
             let options = CMARK_OPT_SOURCEPOS | CMARK_OPT_UNSAFE | CMARK_OPT_FOOTNOTES
-            guard let parser = cmark_parser_new(options) else {
+            guard let parser = cmark_parser_new_with_mem(options, cmark_get_arena_mem_allocator()) else {
                 fatalError("cmark-gfm could not allocate a parser")
             }
+            defer { cmark_arena_reset() }
             defer { cmark_parser_free(parser) }
             for name in extensionNames {
                 if let syntaxExtension = cmark_find_syntax_extension(name) {
@@ -51,15 +55,20 @@ final class CmarkDocument {
                 fatalError("cmark-gfm returned no document")
             }
             let document = CmarkDocument(root: root)
+            defer { document.released = true }
             return try body(document)
         }
     }
 
-    var topLevelCount: Int { topLevelNodes.count }
+    var topLevelCount: Int {
+        precondition(!released, "a CmarkDocument was used after its parse ended")
+        return topLevelNodes.count
+    }
 
     /// A cheap view of top-level block `index`: kind and position; the inline text only for
     /// headings and for paragraphs that `wantsText` asks for.
     func outline(_ index: Int, wantsText: (MarkdownBlock) -> Bool) -> MarkdownBlock {
+        precondition(!released, "a CmarkDocument was used after its parse ended")
         let node = topLevelNodes[index]
         var block = shallowBlock(node)
         if case .heading = block.kind {
@@ -73,7 +82,8 @@ final class CmarkDocument {
     /// Top-level block `index` with its whole content: inline text of every heading and
     /// paragraph, and the children of every container, recursively.
     func fullBlock(_ index: Int) -> MarkdownBlock {
-        convertFully(topLevelNodes[index])
+        precondition(!released, "a CmarkDocument was used after its parse ended")
+        return convertFully(topLevelNodes[index])
     }
 
     // MARK: - Conversion

@@ -4,6 +4,12 @@ public struct ThemeResult: Sendable, Equatable {
     public var confidence: Double
     public var rationale: String
     public var traceID: String?
+    public init(theme: String, confidence: Double, rationale: String, traceID: String? = nil) {
+        self.theme = theme
+        self.confidence = confidence
+        self.rationale = rationale
+        self.traceID = traceID
+    }
 
     public var json: JSONValue {
         .object([("theme", .string(theme)), ("confidence", .double(confidence)), ("rationale", .string(rationale)),
@@ -17,10 +23,20 @@ public struct RolesResult: Sendable, Equatable {
         public var name: String
         /// `field`, `speaker` or `scene`: where the role was found.
         public var evidence: String
+
+        public init(name: String, evidence: String) {
+            self.name = name
+            self.evidence = evidence
+        }
     }
 
     public var roles: [Role]
     public var traceID: String?
+
+    public init(roles: [Role], traceID: String? = nil) {
+        self.roles = roles
+        self.traceID = traceID
+    }
 
     public var json: JSONValue {
         .object([("roles", .array(roles.map { .object([("name", .string($0.name)), ("evidence", .string($0.evidence))]) })),
@@ -32,6 +48,11 @@ public struct RolesResult: Sendable, Equatable {
 public struct RewriteResult: Sendable, Equatable {
     public var text: String
     public var traceID: String?
+
+    public init(text: String, traceID: String? = nil) {
+        self.text = text
+        self.traceID = traceID
+    }
 
     public var json: JSONValue {
         .object([("text", .string(text)), ("trace_id", .optional(traceID))])
@@ -47,6 +68,13 @@ public struct RoleValidationResult: Sendable, Equatable {
     public var invented: [String]
     /// Set when roles were required but no database was found; lists where panelproc looked.
     public var databaseMissing: [String]?
+
+    public init(resolutions: [RoleResolution], missingFromRewrite: [String], invented: [String], databaseMissing: [String]?) {
+        self.resolutions = resolutions
+        self.missingFromRewrite = missingFromRewrite
+        self.invented = invented
+        self.databaseMissing = databaseMissing
+    }
 
     public var unresolved: [RoleResolution] {
         resolutions.filter { if case .resolved = $0.outcome { return false } else { return true } }
@@ -84,6 +112,12 @@ public struct ImagePromptResult: Sendable, Equatable {
     public var negativePrompt: String
     public var traceID: String?
 
+    public init(prompt: String, negativePrompt: String, traceID: String? = nil) {
+        self.prompt = prompt
+        self.negativePrompt = negativePrompt
+        self.traceID = traceID
+    }
+
     public var json: JSONValue {
         .object([("prompt", .string(prompt)), ("negative_prompt", .string(negativePrompt)),
                  ("trace_id", .optional(traceID))])
@@ -99,6 +133,12 @@ public struct Bubble: Sendable, Equatable {
     public var speaker: String?
     public var text: String
 
+    public init(kind: Kind, speaker: String?, text: String) {
+        self.kind = kind
+        self.speaker = speaker
+        self.text = text
+    }
+
     public var wordCount: Int { text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).count }
 }
 
@@ -106,6 +146,11 @@ public struct Bubble: Sendable, Equatable {
 public struct BubblesResult: Sendable, Equatable {
     public var bubbles: [Bubble]
     public var traceID: String?
+
+    public init(bubbles: [Bubble], traceID: String? = nil) {
+        self.bubbles = bubbles
+        self.traceID = traceID
+    }
 
     public var json: JSONValue {
         .object([
@@ -127,6 +172,14 @@ public struct ChecklistItem: Sendable, Equatable {
     public var note: String
     public var source: Source
 
+    public init(id: String, passed: Bool, blocker: Bool, note: String, source: Source) {
+        self.id = id
+        self.passed = passed
+        self.blocker = blocker
+        self.note = note
+        self.source = source
+    }
+
     public var blocks: Bool { blocker && !passed }
 }
 
@@ -134,6 +187,11 @@ public struct ChecklistItem: Sendable, Equatable {
 public struct ChecklistResult: Sendable, Equatable {
     public var items: [ChecklistItem]
     public var traceID: String?
+
+    public init(items: [ChecklistItem], traceID: String? = nil) {
+        self.items = items
+        self.traceID = traceID
+    }
 
     public var failedBlockers: [ChecklistItem] { items.filter(\.blocks) }
 

@@ -1,0 +1,94 @@
+import Foundation
+import PanelKit
+import Testing
+import TestSupport
+
+@Suite("Prompt templates")
+struct PromptTemplateTests {
+    static let names = ["theme", "roles", "rewrite", "image_prompt", "bubbles", "checklist"]
+
+    /// Variables built by the stages themselves from a real panel, after a full offline run.
+    func sampleVariables() async throws -> [String: JSONValue] {
+        let ctx = try context(GateTests.cleanPanel)
+        let outcome = await PanelChain.standard.run(ctx, model: try caller())
+        let results = outcome.results
+        return [
+            "theme": ThemeStage.variables(ctx), "roles": RolesStage.variables(ctx),
+            "rewrite": RewriteStage.variables(ctx, results), "image_prompt": ImagePromptStage.variables(ctx, results),
+            "bubbles": BubblesStage.variables(ctx, results), "checklist": ChecklistStage.variables(ctx, results),
+        ]
+    }
+
+    @Test("Every stage has a bundled, versioned template with a valid schema")
+    func bundled() throws {
+        let library = try PromptLibrary.load()
+        #expect(Set(library.templates.keys) == Set(Self.names))
+        for template in library.templates.values {
+            #expect(template.version >= 1)
+            #expect(JSONSchemaValidator.schemaProblems(template.schema).isEmpty, "\(template.name)")
+            #expect(template.schema["type"]?.string == "object")
+        }
+    }
+
+    @Test("Each template renders the stage's real variables, mentions each declared variable, and fails on a missing one",
+          arguments: names)
+    func renders(name: String) async throws {
+        let template = try PromptLibrary.load().template(name)
+        let variables = try #require(try await sampleVariables()[name])
+        let rendered = try template.render(variables)
+        #expect(!rendered.user.isEmpty)
+        #expect(!rendered.user.contains("{{"))
+        for variable in template.variables {
+            #expect(template.user.contains(variable) || template.system.contains(variable), "\(name) never uses \(variable)")
+        }
+        let first = try #require(template.variables.first)
+        let missing = JSONValue.object((variables.members ?? []).filter { $0.0 != first })
+        #expect(throws: PromptTemplate.Problem.self) { try template.render(missing) }
+    }
+
+    @Test("Rendering is plain text: no HTML escaping of quotes and ampersands")
+    func plainText() throws {
+        let template = try PromptLibrary.load().template("rewrite")
+        let variables = JSONValue.object([
+            ("scene", .string("Mira & Theo say \"hi\" <loudly>")), ("tone", .string("warm")), ("audience", .string("kids")),
+            ("theme", .string("trade")), ("has_roles", .bool(false)), ("roles", .array([])), ("dialogue", .array([])),
+        ])
+        #expect(try template.render(variables).user.contains("Mira & Theo say \"hi\" <loudly>"))
+    }
+
+    @Test("The rewrite template forbids inventing roles when none are required")
+    func rewriteForbidsInventing() throws {
+        let template = try PromptLibrary.load().template("rewrite")
+        func user(hasRoles: Bool) throws -> String {
+            try template.render(.object([
+                ("scene", .string("A street.")), ("tone", .string("calm")), ("audience", .string("kids")), ("theme", .string("everyday")),
+                ("has_roles", .bool(hasRoles)),
+                ("roles", .array(hasRoles ? [.object([("role", .string("Mira")), ("canonical_name", .string("Mira Okafor"))])] : [])),
+                ("dialogue", .array([])),
+            ])).user
+        }
+        #expect(try user(hasRoles: false).contains("Do not invent or name any person"))
+        #expect(!(try user(hasRoles: true)).contains("Do not invent"))
+        #expect(try user(hasRoles: true).contains("- Mira Okafor (written as: Mira)"))
+    }
+
+    @Test("The image-prompt template carries a negative example against restating the common example")
+    func imagePromptNegativeExample() throws {
+        let template = try PromptLibrary.load().template("image_prompt")
+        #expect(template.system.contains("Bad: \"A child paying for apples with a banknote.\" (restates the common example)"))
+        #expect(template.user.contains("Common example (do not restate)"))
+    }
+
+    @Test("A broken template is rejected with its file and the problem")
+    func brokenTemplate() throws {
+        let noSchema = SourceText("name: x\nversion: 1\nvariables: [a]\nsystem: s\nuser: u\n")
+        #expect(throws: InputError.self) { try PromptTemplate.load(noSchema, file: "x.yml") }
+        let badSchema = SourceText("name: x\nversion: 1\nvariables: [a]\nsystem: s\nuser: u\nschema:\n  type: thing\n")
+        do {
+            _ = try PromptTemplate.load(badSchema, file: "x.yml")
+            Issue.record("expected an error")
+        } catch let error as InputError {
+            #expect(error.description.hasPrefix("x.yml:8:3: error: invalid output schema"))
+        }
+    }
+}
