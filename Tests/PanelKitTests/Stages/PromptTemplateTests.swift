@@ -88,7 +88,7 @@ struct PromptTemplateTests {
             _ = try PromptTemplate.load(badSchema, file: "x.yml")
             Issue.record("expected an error")
         } catch let error as InputError {
-            #expect(error.description.hasPrefix("x.yml:8:3: error: invalid output schema"))
+            #expect(error.description.hasPrefix("x.yml:7:3: error: invalid output schema"))
         }
     }
 }
