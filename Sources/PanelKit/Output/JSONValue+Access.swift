@@ -73,11 +73,13 @@ extension JSONValue {
             out.append("{")
             for (index, (key, value)) in members.enumerated() {
                 if index > 0 { out.append(",") }
-                out.append(JSONValue.string(key).scalarText)
+                JSONValue.writeString(key, to: &out)
                 out.append(":")
                 value.writeCompact(to: &out)
             }
             out.append("}")
+        case .string(let value):
+            JSONValue.writeString(value, to: &out)
         default:
             out.append(scalarText)
         }

@@ -65,20 +65,33 @@ public enum JSONValue: Sendable, Equatable {
         }
     }
 
-    private static func writeString(_ value: String, to out: inout String) {
+    static func writeString(_ value: String, to out: inout String) {
         out.append("\"")
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out.append("\\\"")
-            case "\\": out.append("\\\\")
-            case "\n": out.append("\\n")
-            case "\r": out.append("\\r")
-            case "\t": out.append("\\t")
-            case _ where scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029:
-                out.append(String(format: "\\u%04x", scalar.value))
-            default: out.unicodeScalars.append(scalar)
+        // Copy runs of bytes that need no escaping whole; escape the rest.
+        var pending: [UInt8] = []
+        pending.reserveCapacity(value.utf8.count + 8)
+        let utf8 = Array(value.utf8)
+        var index = 0
+        while index < utf8.count {
+            let byte = utf8[index]
+            switch byte {
+            case 0x22: pending += [0x5C, 0x22]
+            case 0x5C: pending += [0x5C, 0x5C]
+            case 0x0A: pending += [0x5C, 0x6E]
+            case 0x0D: pending += [0x5C, 0x72]
+            case 0x09: pending += [0x5C, 0x74]
+            case 0x00..<0x20:
+                pending += Array(String(format: "\\u%04x", byte).utf8)
+            case 0xE2 where index + 2 < utf8.count && utf8[index + 1] == 0x80 && (utf8[index + 2] == 0xA8 || utf8[index + 2] == 0xA9):
+                // U+2028 and U+2029 end lines in JavaScript: escape them.
+                pending += Array((utf8[index + 2] == 0xA8 ? "\\u2028" : "\\u2029").utf8)
+                index += 2
+            default:
+                pending.append(byte)
             }
+            index += 1
         }
+        out.append(String(decoding: pending, as: UTF8.self))
         out.append("\"")
     }
 }

@@ -12,7 +12,11 @@ public struct PromptTemplate: Sendable {
     public var system: String
     public var user: String
     public var schema: JSONValue
+    /// `schema` as compact JSON, made once: it goes into every request and every cache key.
+    public let schemaText: String
     private var compiledSystem: MustacheTemplate
+    /// The system text when it has no tags (most do not): nothing to render per call.
+    private let staticSystem: String?
     private var compiledUser: MustacheTemplate
 
     /// A template that cannot be loaded or rendered (exit status 2: it is configuration).
@@ -59,6 +63,8 @@ public struct PromptTemplate: Sendable {
         self.system = system
         self.user = user
         self.schema = schema
+        self.schemaText = schema.compact()
+        self.staticSystem = system.contains("{{") ? nil : system
         // Prompts are plain text: without this pragma Mustache would HTML-escape `&` and quotes.
         let pragma = "{{% CONTENT_TYPE: TEXT}}"
         do {
@@ -77,7 +83,7 @@ public struct PromptTemplate: Sendable {
             throw Problem(template: name, message: "missing variable\(missing.count == 1 ? "" : "s") \(missing.map { "`\($0)`" }.joined(separator: ", "))")
         }
         let context = variables.mustacheContext()
-        return (compiledSystem.render(context), compiledUser.render(context))
+        return (staticSystem ?? compiledSystem.render(context), compiledUser.render(context))
     }
 }
 

@@ -55,13 +55,21 @@ public struct ModelCaller: StageModel {
         self.counters = counters
     }
 
-    /// The request as recorded and hashed: everything that decides the answer, nothing secret.
-    func canonicalRequest(_ template: PromptTemplate, system: String, user: String) -> JSONValue {
-        .object([
-            ("provider", .string(provider.name)), ("model", .string(provider.model)),
-            ("prompt", .string(template.name)), ("prompt_version", .int(template.version)),
-            ("system", .string(system)), ("user", .string(user)), ("schema", template.schema),
-        ])
+    /// The request as recorded and hashed (compact JSON): everything that decides the answer,
+    /// nothing secret. Built by hand because it is made for every call.
+    func canonicalRequest(_ template: PromptTemplate, system: String, user: String) -> String {
+        var out = "{\"provider\":"
+        JSONValue.writeString(provider.name, to: &out)
+        out += ",\"model\":"
+        JSONValue.writeString(provider.model, to: &out)
+        out += ",\"prompt\":"
+        JSONValue.writeString(template.name, to: &out)
+        out += ",\"prompt_version\":\(template.version),\"system\":"
+        JSONValue.writeString(system, to: &out)
+        out += ",\"user\":"
+        JSONValue.writeString(user, to: &out)
+        out += ",\"schema\":" + template.schemaText + "}"
+        return out
     }
 
     public func answer(prompt: String, variables: JSONValue, stage: StageID, panelID: String) async throws(StageFailure) -> ModelAnswer {
@@ -73,7 +81,7 @@ public struct ModelCaller: StageModel {
         } catch {
             throw StageFailure(stage: stage, message: "\(error)", stopsRun: true)
         }
-        let request = canonicalRequest(template, system: rendered.system, user: rendered.user).compact()
+        let request = canonicalRequest(template, system: rendered.system, user: rendered.user)
         let hash = SHA256.hex(request)
         var record = CallRecord(
             runID: runID, chapterSlug: String(panelID.prefix { $0 != "/" }), panelID: panelID, stage: stage.rawValue,

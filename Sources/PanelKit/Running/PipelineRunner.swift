@@ -35,28 +35,45 @@ public struct PipelineRunner: Sendable {
         self.progress = progress
     }
 
+    /// How many panels are worked on at once. The semaphore bounds the calls; this bounds memory,
+    /// so that 10,000 waiting panels do not each hold a suspended task.
+    public var panelsInFlight = 256
+
     /// Outcomes by chapter, then by panel, in document order.
     public func run(_ work: [ChapterWork]) async -> [[PanelOutcome?]] {
         var outcomes: [[PanelOutcome?]] = work.map { Array(repeating: nil, count: $0.chapter.panels.count) }
-        let total = work.reduce(0) { $0 + $1.chapter.panels.count }
+        let resolvers = work.map { $0.characters.map(RoleResolver.init(database:)) }
+        // Every panel of every chapter, interleaved in one queue: chapter order never delays a panel.
+        let queue: [(chapter: Int, panel: Int)] = work.indices.flatMap { chapter in
+            work[chapter].chapter.panels.indices.map { (chapter, $0) }
+        }
+        let total = queue.count
         await withTaskGroup(of: (Int, Int, PanelOutcome).self) { group in
-            for (chapterIndex, item) in work.enumerated() {
-                for (panelIndex, panel) in item.chapter.panels.enumerated() {
-                    let context = StageContext(panel: panel, settings: item.chapter.settings, characters: item.characters,
-                                               charactersSearched: item.charactersSearched, taxonomy: taxonomy, rules: rules,
-                                               force: force)
-                    group.addTask { [chain, model] in
-                        (chapterIndex, panelIndex, await chain.run(context, model: model))
-                    }
+            var next = 0
+            func schedule() {
+                let (chapterIndex, panelIndex) = queue[next]
+                next += 1
+                let item = work[chapterIndex]
+                let context = StageContext(panel: item.chapter.panels[panelIndex], settings: item.chapter.settings,
+                                           characters: item.characters, charactersSearched: item.charactersSearched,
+                                           taxonomy: taxonomy, rules: rules, force: force, resolver: resolvers[chapterIndex])
+                group.addTask { [chain, model] in
+                    (chapterIndex, panelIndex, await chain.run(context, model: model))
                 }
             }
+            while next < min(panelsInFlight, total) { schedule() }
             var done = 0
+            var stopped = false
             for await (chapterIndex, panelIndex, outcome) in group {
                 outcomes[chapterIndex][panelIndex] = outcome
                 done += 1
                 progress?(done, total)
                 // A failure no panel can avoid (a rejected key) stops scheduling the rest.
-                if outcome.stopsRun != nil { group.cancelAll() }
+                if outcome.stopsRun != nil {
+                    stopped = true
+                    group.cancelAll()
+                }
+                if !stopped, next < total { schedule() }
             }
         }
         return outcomes

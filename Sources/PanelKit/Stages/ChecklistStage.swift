@@ -110,8 +110,14 @@ public enum ChecklistRules {
         #"\b(says|reads|reading|saying|labell?ed|marked|titled|captioned|inscribed)\s*:?\s*["“']"#,
     ].map { try! NSRegularExpression(pattern: $0, options: [.caseInsensitive]) }
 
+    /// Words without which no pattern can match: most prompts skip the regular expressions.
+    private static let textTriggers = ["say", "read", "word", "text", "letter", "written", "typograph", "spell", "label",
+                                       "marked", "titled", "caption", "inscribed", "phrase"]
+
     /// Phrases in a prompt that ask the image model to draw words.
     public static func requestsForText(in prompt: String) -> [String] {
+        let lowered = TextTools.fold(prompt)
+        guard textTriggers.contains(where: { TextTools.containsBytes(lowered, $0) }) else { return [] }
         let range = NSRange(prompt.startIndex..., in: prompt)
         return textPatterns.compactMap { pattern in
             pattern.firstMatch(in: prompt, range: range).flatMap { Range($0.range, in: prompt) }.map { "\"\(prompt[$0])\"" }

@@ -88,9 +88,10 @@ public struct StageContext: Sendable {
     public var rules: GateRules
     public var force: Bool
 
+    /// `resolver` is built from `characters` when not given; the runner shares one per chapter.
     public init(panel: ComicPanelImageSheet, settings: ChapterSettings, characters: CharacterDatabase?,
                 charactersSearched: [String] = [], taxonomy: ThemeTaxonomy = .standard, rules: GateRules = GateRules(),
-                force: Bool = false)
+                force: Bool = false, resolver: RoleResolver? = nil)
     {
         self.panel = panel
         self.settings = settings
@@ -99,7 +100,7 @@ public struct StageContext: Sendable {
         self.taxonomy = taxonomy
         self.rules = rules
         self.force = force
-        self.resolver = characters.map(RoleResolver.init(database:))
+        self.resolver = resolver ?? characters.map(RoleResolver.init(database:))
     }
 
     public let resolver: RoleResolver?

@@ -3,14 +3,19 @@ import Foundation
 /// Word-level text operations shared by the stages and the gate. Everything folds case and
 /// diacritics, so `Café` and `cafe` are the same word.
 public enum TextTools {
+    private static let posix = Locale(identifier: "en_US_POSIX")
+
     /// Lower case without diacritics.
     public static func fold(_ text: String) -> String {
-        text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: Locale(identifier: "en_US_POSIX")).lowercased()
+        // Most text is ASCII, where folding is lower-casing; Foundation's folding costs far more.
+        if text.utf8.allSatisfy({ $0 < 0x80 }) { return text.lowercased() }
+        return text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: posix).lowercased()
     }
 
     /// The folded words of `text` (letters and digits; an apostrophe inside a word is kept, so
     /// `Theo's` is one word and `theo` is its stem for matching).
     public static func words(_ text: String) -> [String] {
+        if text.utf8.allSatisfy({ $0 < 0x80 }) { return asciiWords(text) }
         var words: [String] = []
         var current = ""
         for character in fold(text) {
@@ -25,6 +30,49 @@ public enum TextTools {
         }
         if !current.isEmpty { words.append(current.trimmingCharacters(in: "'")) }
         return words
+    }
+
+    /// `words` for ASCII text, on bytes.
+    private static func asciiWords(_ text: String) -> [String] {
+        var words: [String] = []
+        var current: [UInt8] = []
+        func flush() {
+            while current.last == 0x27 { current.removeLast() }
+            if !current.isEmpty { words.append(String(decoding: current, as: UTF8.self)) }
+            current.removeAll(keepingCapacity: true)
+        }
+        for byte in text.utf8 {
+            switch byte {
+            case 0x61...0x7A, 0x30...0x39: current.append(byte)
+            case 0x41...0x5A: current.append(byte + 0x20)
+            case 0x27 where !current.isEmpty: current.append(byte)
+            default: flush()
+            }
+        }
+        flush()
+        return words
+    }
+
+    /// Whether `needle` occurs in `haystack`, byte for byte (no Unicode folding: fold first).
+    public static func containsBytes(_ haystack: String, _ needle: String) -> Bool {
+        var haystack = haystack, needle = needle
+        return haystack.withUTF8 { hay in
+            needle.withUTF8 { pin in
+                guard !pin.isEmpty else { return true }
+                guard hay.count >= pin.count else { return false }
+                let first = pin[0]
+                var start = 0
+                while start <= hay.count - pin.count {
+                    if hay[start] == first {
+                        var offset = 1
+                        while offset < pin.count, hay[start + offset] == pin[offset] { offset += 1 }
+                        if offset == pin.count { return true }
+                    }
+                    start += 1
+                }
+                return false
+            }
+        }
     }
 
     /// `apples` → `apple`, `writes` → `write`, `theo's` → `theo`: a light stem for keyword matching.
@@ -86,12 +134,18 @@ public enum TextTools {
 
     /// Replaces the first whole-word, case-insensitive occurrence of `phrase`; nil when absent.
     public static func replacingFirst(_ phrase: String, in text: String, with replacement: String) -> String? {
-        let escaped = NSRegularExpression.escapedPattern(for: phrase)
-        guard let regex = try? NSRegularExpression(pattern: "(?<![\\p{L}\\p{N}])\(escaped)(?![\\p{L}\\p{N}])", options: [.caseInsensitive]),
-            let match = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
-            let range = Range(match.range, in: text)
-        else { return nil }
-        return text.replacingCharacters(in: range, with: replacement)
+        guard !phrase.isEmpty else { return nil }
+        var searchStart = text.startIndex
+        while let range = text.range(of: phrase, options: [.caseInsensitive], range: searchStart..<text.endIndex) {
+            let before = range.lowerBound == text.startIndex ? nil : text[text.index(before: range.lowerBound)]
+            let after = range.upperBound == text.endIndex ? nil : text[range.upperBound]
+            let isWordCharacter = { (character: Character?) in character.map { $0.isLetter || $0.isNumber } ?? false }
+            if !isWordCharacter(before) && !isWordCharacter(after) {
+                return text.replacingCharacters(in: range, with: replacement)
+            }
+            searchStart = text.index(after: range.lowerBound)
+        }
+        return nil
     }
 
     /// Runs of capitalised words that look like names (`Officer Bly`, `The Stranger`), skipping a
