@@ -102,6 +102,10 @@ struct TraceCommand: AsyncParsableCommand {
             header += " \(record.provider)/\(record.model)"
             if let tokensIn = record.tokensIn, let tokensOut = record.tokensOut { header += " tokens \(tokensIn)+\(tokensOut)" }
             print(header)
+            if record.status == .cached, let from = call.cachedFrom, record.request.isEmpty {
+                print("  (the same request and answer as #\(from))")
+                continue
+            }
             let request = (try? JSONValue.parse(record.request)).flatMap { $0["user"]?.string } ?? record.request
             print("  prompt:   " + shorten(request).replacingOccurrences(of: "\n", with: "\n            "))
             if let response = record.response { print("  response: " + shorten(response)) }

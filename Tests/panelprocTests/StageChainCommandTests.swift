@@ -20,7 +20,7 @@ struct StageChainCommandTests {
         let failedList = try await panelproc(["trace", "--failed"], in: folder)
         #expect(failedList.status == 0)
         #expect(failedList.stdoutText.contains("01-paper-and-promises/p02-02"))
-        #expect(failedList.stdoutText.contains("unknown role \"The Stranger\"; did you mean Theo Brandt, Grandma Ada, Mira Okafor?"))
+        #expect(failedList.stdoutText.contains("unknown role \"The Stranger\" in panel 01-paper-and-promises/p02-02; did you mean Theo Brandt, Grandma Ada, Mira Okafor?"))
 
         let forced = try await panelproc(["--json", "--force", "01-paper-and-promises.md"], in: folder)
         #expect(forced.status == 0, "\(forced.stderr)")

@@ -58,7 +58,7 @@ public enum ChecklistRules {
             if let searched = validation.databaseMissing {
                 rule("roles_resolved", false, "no character database found; looked in: \(searched.joined(separator: ", "))")
             } else {
-                let problems = validation.unresolved.map(describe)
+                let problems = validation.unresolved.map { describe($0, panelID: context.panel.id) }
                 rule("roles_resolved", problems.isEmpty, problems.isEmpty ? "every role is in the character database" : problems.joined(separator: "; "))
             }
             rule("rewrite_keeps_roles", validation.missingFromRewrite.isEmpty,
@@ -91,14 +91,13 @@ public enum ChecklistRules {
         return items
     }
 
-    static func describe(_ resolution: RoleResolution) -> String {
+    static func describe(_ resolution: RoleResolution, panelID: String) -> String {
         switch resolution.outcome {
         case .resolved: return ""
         case .ambiguous(let candidates):
-            return "role \"\(resolution.role)\" is ambiguous: it could be \(candidates.joined(separator: ", ")); name the character"
+            return "role \"\(resolution.role)\" in panel \(panelID) is ambiguous: it could be \(candidates.joined(separator: ", ")); name the character"
         case .unknown(let suggestions):
-            let hint = suggestions.isEmpty ? "" : "; did you mean \(suggestions.joined(separator: ", "))?"
-            return "unknown role \"\(resolution.role)\"\(hint)"
+            return UnknownRoleError(role: resolution.role, panelID: panelID, suggestions: suggestions).description
         }
     }
 

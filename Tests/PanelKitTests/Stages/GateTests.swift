@@ -51,7 +51,8 @@ struct GateTests {
         let outcome = try await runPanel(Self.cleanPanel.replacingOccurrences(of: "**Mira:**", with: "**Characters:** Theo, Mera\n\n**Mira:**"))
         #expect(outcome.status == .failed)
         #expect(failedRules(outcome) == ["roles_resolved"])
-        #expect(outcome.reasons.first?.contains("unknown role \"Mera\"; did you mean Mira Okafor") == true, "\(outcome.reasons)")
+        #expect(outcome.reasons.first?.contains("unknown role \"Mera\" in panel chapter/p00-01; did you mean Mira Okafor") == true,
+                "\(outcome.reasons)")
         // Nothing downstream of the failed validation ran: no image prompt, no bubbles.
         #expect(outcome.results.imagePrompt == nil)
         #expect(outcome.stageStates[.imagePrompt] == .skipped("unresolved roles: Mera"))
@@ -135,7 +136,8 @@ struct SampleChainTests {
         let results = try await outcomes("01-paper-and-promises.md")
         #expect(results.filter { $0.1.status == .failed }.map(\.0) == ["p02-02"])
         let failed = try #require(results.first { $0.0 == "p02-02" }?.1)
-        #expect(failed.reasons == ["roles_resolved: unknown role \"The Stranger\"; did you mean Theo Brandt, Grandma Ada, Mira Okafor?"])
+        #expect(failed.reasons == ["roles_resolved: unknown role \"The Stranger\" in panel 01-paper-and-promises/p02-02; did you mean "
+            + "Theo Brandt, Grandma Ada, Mira Okafor? Add it to characters/character_base_list.json or fix the name."])
         #expect(results.filter { $0.1.status == .passed }.count == 4)
     }
 
