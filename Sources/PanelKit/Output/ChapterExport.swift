@@ -6,7 +6,9 @@ public enum ChapterExport {
 
     /// `outcomes` holds each panel's stage results, by panel index; nil (or a nil entry) means the
     /// chain did not run for it and the panel is `skipped`.
-    public static func json(for chapter: Chapter, sourcePath: String?, outcomes: [PanelOutcome?]? = nil) -> JSONValue {
+    public static func json(for chapter: Chapter, sourcePath: String?, outcomes: [PanelOutcome?]? = nil,
+                            images: [ImageManifest.Entry?]? = nil) -> JSONValue
+    {
         let outcomeFor = { (index: Int) -> PanelOutcome? in
             guard let outcomes, index < outcomes.count else { return nil }
             return outcomes[index]
@@ -29,7 +31,9 @@ public enum ChapterExport {
                 ("panel_counts", .object([("total", .int(chapter.panels.count))]
                     + PanelStatus.allCases.map { ($0.rawValue, .int(counts[$0] ?? 0)) })),
             ])),
-            ("panels", .array(chapter.panels.indices.map { panel(chapter.panels[$0], outcome: outcomeFor($0)) })),
+            ("panels", .array(chapter.panels.indices.map { index in
+                panel(chapter.panels[index], outcome: outcomeFor(index), image: images.flatMap { index < $0.count ? $0[index] : nil })
+            })),
         ])
     }
 
@@ -46,7 +50,7 @@ public enum ChapterExport {
     }
 
     /// One panel as parsed: identity, source range, the writer's text, fields and dialogue.
-    public static func panel(_ panel: ComicPanelImageSheet, outcome: PanelOutcome?) -> JSONValue {
+    public static func panel(_ panel: ComicPanelImageSheet, outcome: PanelOutcome?, image: ImageManifest.Entry? = nil) -> JSONValue {
         .object([
             ("id", .string(panel.id)),
             ("page", .optional(panel.page)),
@@ -68,7 +72,14 @@ public enum ChapterExport {
             ("stages", stages(outcome)),
             ("status", .string((outcome?.status ?? .skipped).rawValue)),
             ("reasons", .array((outcome?.reasons ?? []).map(JSONValue.string))),
-            ("image", .null),
+            ("image", image.map { entry in
+                .object([
+                    ("path", .string(entry.path)), ("provider", .string(entry.provider)), ("model", .string(entry.model)),
+                    ("size", .string(entry.size)), ("prompt_hash", .string(entry.promptHash)),
+                    ("generated_at", .string(entry.generatedAt)), ("metadata", ImageManifest.metadataJSON(entry.metadata)),
+                    ("cost_usd", .double(entry.costUSD)),
+                ])
+            } ?? .null),
             ("trace_ids", .array((outcome?.results.traceIDs ?? []).map(JSONValue.string))),
         ])
     }

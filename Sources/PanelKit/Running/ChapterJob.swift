@@ -35,6 +35,13 @@ public struct RunReport: Sendable {
     public var stopped: StageFailure?
     /// Roles written to `proposed.json` under the `propose` policy.
     public var proposedRoles: [String]
+    public var imagesMade = 0
+    public var imagesCurrent = 0
+    public var imagesFailed = 0
+    public var imagesSkippedForCost = 0
+    public var costUSD = 0.0
+    /// True when the cost cap stopped new work.
+    public var costCapReached = false
 }
 
 /// A failure that stops a run after it started: an output or the trace could not be written (3),
@@ -69,6 +76,12 @@ public struct ChapterJob: Sendable {
         public var unknownRoles: GateRules.UnknownRolePolicy?
         /// How the run is recorded in the trace.
         public var command = "panelproc"
+        /// `--force-images`: make every image again.
+        public var forceImages = false
+        /// `--panel`: only these panels get new images (full ids or `p01-03`).
+        public var onlyPanels: Set<String> = []
+        /// `--max-cost-usd`: no new work once the cap would be passed.
+        public var maxCostUSD: Double?
         public init() {}
     }
 
@@ -142,11 +155,13 @@ public struct ChapterJob: Sendable {
 
     /// Runs every panel of every chapter through the stage chain, then writes the exports.
     public func run(_ chapters: [PreparedChapter], provider: any TextProvider = OfflineTextProvider(),
-                    progress: (@Sendable (Int, Int) -> Void)? = nil) async throws(RunFailure) -> RunReport
+                    imageProvider: (any ImageProvider)? = nil, imageSize: ImageSize = ImageSize(width: 768, height: 512),
+                    prices: Prices = Prices(), progress: (@Sendable (Int, Int) -> Void)? = nil) async throws(RunFailure) -> RunReport
     {
         var outcomes: [[PanelOutcome?]] = chapters.map { Array(repeating: nil, count: $0.chapter.panels.count) }
         var report = RunReport(chapters: [], counts: [:], callsMade: 0, callsCached: 0, runID: nil, tracePath: nil,
                                stopped: nil, proposedRoles: [])
+        let ledger = CostLedger(capUSD: options.maxCostUSD)
         var trace: TraceStore?
         let hasPanels = chapters.contains { !$0.chapter.panels.isEmpty }
         if hasPanels {
@@ -181,20 +196,103 @@ public struct ChapterJob: Sendable {
             report.callsMade = await counters.callsMade
             report.callsCached = await counters.callsCached
             report.stopped = outcomes.joined().compactMap { $0?.stopsRun }.first
+            await ledger.record(await counters.costUSD)
         }
+
+        var imagesByChapter: [[ImageManifest.Entry?]] = chapters.map { Array(repeating: nil, count: $0.chapter.panels.count) }
+        var writtenByChapter: [[String]] = chapters.map { _ in [] }
+        if let imageProvider, report.stopped == nil {
+            let step = ImageStep(provider: imageProvider, size: imageSize, prices: prices, forceImages: options.forceImages,
+                                 onlyPanels: options.onlyPanels)
+            for (index, prepared) in chapters.enumerated() where !prepared.chapter.panels.isEmpty {
+                let directory = chapterDirectory(for: prepared.input, chapter: prepared.chapter)
+                let manifestPath = (directory as NSString).appendingPathComponent("manifest.json")
+                var manifest: ImageManifest
+                do { manifest = try ImageManifest.load(path: manifestPath, chapterSlug: prepared.chapter.slug) } catch { throw .input(error) }
+                let before = manifest
+                let plan = step.plan(chapter: prepared.chapter, outcomes: outcomes[index], characters: prepared.characters,
+                                     manifest: manifest, chapterDirectory: directory, markdownFolder: prepared.input.folder)
+                let made = await step.generate(plan, concurrency: options.concurrency ?? configuration.concurrency, ledger: ledger,
+                                               trace: trace, runID: report.runID ?? 0, chapterSlug: prepared.chapter.slug)
+                var generated: [String] = []
+                for result in made {
+                    let item = result.item
+                    let panel = prepared.chapter.panels[item.panelIndex]
+                    switch item.state {
+                    case .cached:
+                        imagesByChapter[index][item.panelIndex] = manifest.entry(panel.id)
+                        addWarnings(manifest.entry(panel.id)?.warnings ?? [], to: &outcomes[index][item.panelIndex])
+                        report.imagesCurrent += 1
+                    case .new, .stale:
+                        if let image = result.image {
+                            let entry = ImageManifest.Entry(
+                                panelID: panel.id, status: "generated", contentHash: panel.contentHash, promptHash: item.promptHash,
+                                provider: imageProvider.name, model: image.metadata.model, size: imageSize.description,
+                                path: item.relativePath, generatedAt: result.generatedAt, metadata: image.metadata,
+                                costUSD: result.costUSD, reason: nil, warnings: image.warnings)
+                            manifest.upsert(entry)
+                            imagesByChapter[index][item.panelIndex] = entry
+                            generated.append(panel.id)
+                            report.imagesMade += 1
+                            addWarnings(image.warnings, to: &outcomes[index][item.panelIndex])
+                        } else if let error = result.error {
+                            // A refusal fails this panel with the provider's reason; the others go on.
+                            outcomes[index][item.panelIndex]?.status = .failed
+                            outcomes[index][item.panelIndex]?.reasons.append("image: \(error.message)")
+                            report.imagesFailed += 1
+                            if error.kind == .unauthorized { report.stopped = StageFailure(stage: .checklist, message: error.message, stopsRun: true) }
+                        } else if result.skippedForCost {
+                            report.imagesSkippedForCost += 1
+                        }
+                    case .failed, .skipped:
+                        break
+                    }
+                }
+                if !generated.isEmpty {
+                    manifest.runs.append(ImageManifest.Provenance(
+                        runID: report.runID, at: ImageStep.timestamp(), provider: imageProvider.name, model: imageProvider.model,
+                        generated: generated, costUSD: made.reduce(0) { $0 + $1.costUSD }))
+                }
+                if manifest != before {
+                    do { try FileIO.writeAtomically(Array(manifest.json.serialized().utf8), to: manifestPath) } catch {
+                        throw .write(error.description)
+                    }
+                    writtenByChapter[index].append(manifestPath)
+                }
+            }
+        }
+        report.costUSD = await ledger.spentUSD
+        report.costCapReached = await ledger.capReached
 
         for (index, prepared) in chapters.enumerated() {
             for outcome in outcomes[index] { report.counts[outcome?.status ?? .skipped, default: 0] += 1 }
-            var written: [String] = []
+            // An image line for every panel whose image is current; every other line stays as written.
+            var links: [String: ImageLink] = [:]
+            for (panelIndex, entry) in imagesByChapter[index].enumerated() {
+                guard let entry else { continue }
+                let panel = prepared.chapter.panels[panelIndex]
+                links[panel.id] = ImageLink(alt: panel.markerText, path: entry.path)
+            }
+            let markdown = Splicer.splice(prepared.chapter, links: links)
+            // The export describes the document as written back, so its line numbers stay true and
+            // a rerun writes the same bytes.
+            var exported = prepared.chapter
+            if markdown != prepared.input.source.bytes, var again = try? parser.parse(SourceText(bytes: markdown), file: prepared.input.displayName,
+                                                                                       fileName: prepared.input.fileName),
+                again.panels.map(\.id) == prepared.chapter.panels.map(\.id)
+            {
+                again.settings.charactersDigest = prepared.chapter.settings.charactersDigest
+                exported = again.settings.charactersDigest == nil ? again : reHashed(again)
+            }
+            var written = writtenByChapter[index]
             if options.writeJSON {
                 let path = (chapterDirectory(for: prepared.input, chapter: prepared.chapter) as NSString).appendingPathComponent("chapter.json")
-                let json = ChapterExport.json(for: prepared.chapter, sourcePath: prepared.input.fileName, outcomes: outcomes[index])
+                let json = ChapterExport.json(for: exported, sourcePath: prepared.input.fileName, outcomes: outcomes[index],
+                                              images: imagesByChapter[index])
                 do { try FileIO.writeAtomically(Array(json.serialized().utf8), to: path) } catch { throw .write(error.description) }
                 written.append(path)
             }
-            // Image links arrive with the image stage; until then every existing line stays as written.
-            let markdown = Splicer.splice(prepared.chapter, links: [:])
-            report.chapters.append(ChapterResult(input: prepared.input, chapter: prepared.chapter, outcomes: outcomes[index],
+            report.chapters.append(ChapterResult(input: prepared.input, chapter: exported, outcomes: outcomes[index],
                                                  markdown: markdown, written: written, diagnostics: prepared.chapter.diagnostics))
         }
 
@@ -215,13 +313,21 @@ public struct ChapterJob: Sendable {
                 try await trace.finishRun(runID, outcome: RunOutcome(
                     status: report.stopped == nil ? "finished" : "stopped", passed: report.counts[.passed] ?? 0,
                     failed: report.counts[.failed] ?? 0, forced: report.counts[.forced] ?? 0, skipped: report.counts[.skipped] ?? 0,
-                    callsMade: report.callsMade, callsCached: report.callsCached, costUSD: 0))
+                    callsMade: report.callsMade, callsCached: report.callsCached, costUSD: report.costUSD))
                 try await trace.flush()
             } catch {
                 throw .write("\(error)")
             }
         }
         return report
+    }
+
+    /// Warnings from the renderer (text overflowing a bubble) join the checklist, not as blockers.
+    private func addWarnings(_ warnings: [String], to outcome: inout PanelOutcome?) {
+        for warning in warnings {
+            outcome?.results.checklist?.items.append(
+                ChecklistItem(id: "image_text_fits", passed: false, blocker: false, note: warning, source: .rule))
+        }
     }
 
     /// The `propose` policy: unknown roles go to `proposed.json` beside the database for review.

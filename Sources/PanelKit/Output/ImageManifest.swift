@@ -1,0 +1,116 @@
+import Foundation
+
+/// `manifest.json`: one entry per image of a chapter and one provenance entry per run that made
+/// images. Read back on the next run to decide which images are stale.
+public struct ImageManifest: Sendable, Equatable {
+    public struct Entry: Sendable, Equatable {
+        public var panelID: String
+        /// `generated`, `failed` (the provider refused), or `skipped` (the cost cap).
+        public var status: String
+        /// The panel's content hash when the image was made.
+        public var contentHash: String
+        /// SHA-256 of everything sent to the provider: a change means the image is stale.
+        public var promptHash: String
+        public var provider: String
+        public var model: String
+        public var size: String
+        /// Relative to the Markdown file's folder.
+        public var path: String
+        public var generatedAt: String
+        public var metadata: ImageMetadata
+        public var costUSD: Double
+        public var reason: String?
+        /// The renderer's warnings (text overflowing a bubble), kept for the checklist of later runs.
+        public var warnings: [String] = []
+    }
+
+    public struct Provenance: Sendable, Equatable {
+        public var runID: Int64?
+        public var at: String
+        public var provider: String
+        public var model: String
+        public var generated: [String]
+        public var costUSD: Double
+    }
+
+    public static let schemaVersion = 1
+    public var chapterSlug: String
+    public var entries: [Entry]
+    public var runs: [Provenance]
+
+    public init(chapterSlug: String, entries: [Entry] = [], runs: [Provenance] = []) {
+        self.chapterSlug = chapterSlug
+        self.entries = entries
+        self.runs = runs
+    }
+
+    public func entry(_ panelID: String) -> Entry? { entries.first { $0.panelID == panelID } }
+
+    public mutating func upsert(_ entry: Entry) {
+        if let index = entries.firstIndex(where: { $0.panelID == entry.panelID }) {
+            entries[index] = entry
+        } else {
+            entries.append(entry)
+        }
+        entries.sort { $0.panelID < $1.panelID }
+    }
+
+    public var json: JSONValue {
+        .object([
+            ("schema_version", .int(Self.schemaVersion)),
+            ("chapter", .string(chapterSlug)),
+            ("images", .array(entries.map { entry in
+                .object([
+                    ("panel_id", .string(entry.panelID)), ("status", .string(entry.status)),
+                    ("content_hash", .string(entry.contentHash)), ("prompt_hash", .string(entry.promptHash)),
+                    ("provider", .string(entry.provider)), ("model", .string(entry.model)), ("size", .string(entry.size)),
+                    ("path", .string(entry.path)), ("generated_at", .string(entry.generatedAt)),
+                    ("metadata", Self.metadataJSON(entry.metadata)), ("cost_usd", .double(entry.costUSD)),
+                    ("reason", .optional(entry.reason)), ("warnings", .array(entry.warnings.map(JSONValue.string))),
+                ])
+            })),
+            ("runs", .array(runs.map { run in
+                .object([
+                    ("run_id", run.runID.map { .int(Int($0)) } ?? .null), ("at", .string(run.at)),
+                    ("provider", .string(run.provider)), ("model", .string(run.model)),
+                    ("generated", .array(run.generated.map(JSONValue.string))), ("cost_usd", .double(run.costUSD)),
+                ])
+            })),
+        ])
+    }
+
+    static func metadataJSON(_ metadata: ImageMetadata) -> JSONValue {
+        .object([
+            ("model", .string(metadata.model)), ("seed", .optional(metadata.seed)), ("request_id", .optional(metadata.requestID)),
+            ("revised_prompt", .optional(metadata.revisedPrompt)), ("cost_usd", metadata.costUSD.map(JSONValue.double) ?? .null),
+        ])
+    }
+
+    /// Reads a manifest; a missing file is an empty manifest, a damaged one is an input error.
+    public static func load(path: String, chapterSlug: String) throws(InputError) -> ImageManifest {
+        guard FileManager.default.fileExists(atPath: path) else { return ImageManifest(chapterSlug: chapterSlug) }
+        let source = try FileIO.readSource(path: path)
+        let value = JSONValue(try LocatedJSON.parse(source.bytes, file: path))
+        var manifest = ImageManifest(chapterSlug: value["chapter"]?.string ?? chapterSlug)
+        for item in value["images"]?.array ?? [] {
+            guard let panelID = item["panel_id"]?.string, let path = item["path"]?.string else { continue }
+            let metadata = item["metadata"] ?? .object([])
+            manifest.entries.append(Entry(
+                panelID: panelID, status: item["status"]?.string ?? "generated",
+                contentHash: item["content_hash"]?.string ?? "", promptHash: item["prompt_hash"]?.string ?? "",
+                provider: item["provider"]?.string ?? "", model: item["model"]?.string ?? "", size: item["size"]?.string ?? "",
+                path: path, generatedAt: item["generated_at"]?.string ?? "",
+                metadata: ImageMetadata(model: metadata["model"]?.string ?? "", seed: metadata["seed"]?.integer,
+                                        requestID: metadata["request_id"]?.string, revisedPrompt: metadata["revised_prompt"]?.string,
+                                        costUSD: metadata["cost_usd"]?.number),
+                costUSD: item["cost_usd"]?.number ?? 0, reason: item["reason"]?.string,
+                warnings: item["warnings"]?.strings ?? []))
+        }
+        for run in value["runs"]?.array ?? [] {
+            manifest.runs.append(Provenance(
+                runID: run["run_id"]?.integer.map(Int64.init), at: run["at"]?.string ?? "", provider: run["provider"]?.string ?? "",
+                model: run["model"]?.string ?? "", generated: run["generated"]?.strings ?? [], costUSD: run["cost_usd"]?.number ?? 0))
+        }
+        return manifest
+    }
+}
