@@ -40,6 +40,11 @@ struct InspectCommand: AsyncParsableCommand {
         }
         for diagnostic in chapter.diagnostics { Console.report(diagnostic, verbose: common.verbose) }
         let json = ChapterInspection.json(for: chapter, input: input)
-        FileHandle.standardOutput.write(Data(json.serialized().utf8))
+        do {
+            try FileHandle.standardOutput.write(contentsOf: Data(json.serialized().utf8))
+        } catch {
+            Console.error("error: cannot write to standard output: \(error.localizedDescription)")
+            throw ExitStatus.runFailed.exitCode
+        }
     }
 }

@@ -69,9 +69,28 @@ struct PanelprocCommand: AsyncParsableCommand {
                                valueName: "policy"))
     var unknownRoles: String?
 
+    @Flag(name: .customLong("dry-run"), help: "Print the plan (panels, states, calls, estimated cost) and exit; no provider is called, nothing is written.")
+    var dryRun = false
+
+    @Flag(name: .customLong("force-images"), help: "Make every image again, even current ones.")
+    var forceImages = false
+
+    @Option(name: .customLong("panel"), help: ArgumentHelp("Only this panel gets a new image (repeatable; `p01-03` or a full id).", valueName: "id"))
+    var panels: [String] = []
+
+    @Option(name: .customLong("max-cost-usd"), help: ArgumentHelp("Schedule no new work once this many dollars would be passed.", valueName: "usd"))
+    var maxCostUSD: Double?
+
+    @Option(name: .customLong("images"), help: ArgumentHelp("Image provider: sketch (offline, default), openai, gemini or none.", valueName: "provider"))
+    var imageProvider: String?
+
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
+        if let maxCostUSD, maxCostUSD < 0 { throw ValidationError("--max-cost-usd cannot be negative.") }
+        if let imageProvider, !Configuration.imageProviders.contains(imageProvider) {
+            throw ValidationError("--images takes \(Configuration.imageProviders.joined(separator: ", ")), got \(imageProvider).")
+        }
         if let concurrency, !(1...256).contains(concurrency) {
             throw ValidationError("--concurrency must be from 1 to 256, got \(concurrency).")
         }
@@ -107,7 +126,12 @@ struct PanelprocCommand: AsyncParsableCommand {
         options.tracePath = trace.map { Configuration.absolute($0, from: FileManager.default.currentDirectoryPath) }
         options.unknownRoles = unknownRoles.flatMap(GateRules.UnknownRolePolicy.init(rawValue:))
         options.command = (["panelproc"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
-        let job = ChapterJob(configuration: configuration, options: options)
+        options.forceImages = forceImages
+        options.onlyPanels = Set(panels)
+        options.maxCostUSD = maxCostUSD ?? configuration.maxCostUSD
+        var configured = configuration
+        if let imageProvider { configured.imageProvider = imageProvider }
+        let job = ChapterJob(configuration: configured, options: options)
 
         // Read, parse and load every database before writing anything: a bad input stops the run
         // with nothing written anywhere.
@@ -123,8 +147,44 @@ struct PanelprocCommand: AsyncParsableCommand {
             }
         }
         if failed { throw ExitStatus.badInput.exitCode }
+        if let collision = job.outputCollision(prepared) {
+            Console.report(collision)
+            throw ExitStatus.badInput.exitCode
+        }
+        if common.config == nil, let mismatch = Self.configurationMismatch(paths) {
+            Console.error("error: \(mismatch)")
+            throw ExitStatus.badInput.exitCode
+        }
         for chapter in prepared {
             for diagnostic in chapter.chapter.diagnostics { Console.report(diagnostic, verbose: common.verbose) }
+        }
+
+        let images: (any ImageProvider)?
+        do {
+            images = try ImageProviders.make(configured, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            Console.report(error)
+            throw ExitStatus.badInput.exitCode
+        }
+
+        if dryRun {
+            let plan: RunPlan
+            do throws(RunFailure) {
+                plan = try await job.plan(prepared, imageProvider: images, imageSize: configured.imageSize, prices: configured.prices)
+            } catch {
+                Console.error("error: \(error)")
+                if case .input = error { throw ExitStatus.badInput.exitCode }
+                throw ExitStatus.runFailed.exitCode
+            }
+            do {
+                try FileHandle.standardOutput.write(contentsOf: Data(plan.text.utf8))
+            } catch {
+                Console.error("error: cannot write to standard output: \(error.localizedDescription)")
+                throw ExitStatus.runFailed.exitCode
+            }
+            Console.write("panelproc: dry run: \(plan.panels.count) panels; \(plan.textCallsToMake) text calls and \(plan.imagesToMake) images would be made; "
+                          + String(format: "estimated $%.4f; nothing was called or written", plan.estimatedCostUSD))
+            return
         }
 
         let progress = ProgressBar.forStandardError()
@@ -132,7 +192,8 @@ struct PanelprocCommand: AsyncParsableCommand {
         if let progress { onPanel = { done, total in progress.update(done, total) } }
         let report: RunReport
         do throws(RunFailure) {
-            report = try await job.run(prepared, progress: onPanel)
+            report = try await job.run(prepared, imageProvider: images, imageSize: configured.imageSize, prices: configured.prices,
+                                       progress: onPanel)
         } catch {
             progress?.finish()
             Console.error("error: \(error)")
@@ -150,7 +211,12 @@ struct PanelprocCommand: AsyncParsableCommand {
                     }
                 }
             } else {
-                FileHandle.standardOutput.write(Data(result.markdown))
+                do {
+                    try FileHandle.standardOutput.write(contentsOf: Data(result.markdown))
+                } catch {
+                    Console.error("error: cannot write the document to standard output: \(error.localizedDescription)")
+                    throw ExitStatus.runFailed.exitCode
+                }
             }
         }
         for result in report.chapters {
@@ -164,6 +230,28 @@ struct PanelprocCommand: AsyncParsableCommand {
             throw ExitStatus.runFailed.exitCode
         }
         if (report.counts[.failed] ?? 0) > 0 { throw ExitStatus.panelsFailed.exitCode }
+    }
+}
+
+extension PanelprocCommand {
+    /// Inputs from folders with different `panelproc.yml` files would run under the first one's
+    /// settings; say so instead.
+    static func configurationMismatch(_ paths: [String?]) -> String? {
+        let cwd = FileManager.default.currentDirectoryPath
+        var first: (input: String, config: String?)?
+        for path in paths {
+            let folder = path.map { (Configuration.absolute($0, from: cwd) as NSString).deletingLastPathComponent } ?? cwd
+            let config = Configuration.find(from: folder)
+            guard let earlier = first else {
+                first = (path ?? "<stdin>", config)
+                continue
+            }
+            if earlier.config != config {
+                return "\(path ?? "<stdin>") uses \(config ?? "no panelproc.yml") but \(earlier.input) uses \(earlier.config ?? "no panelproc.yml"); "
+                    + "run panelproc once per book, or pass --config to use one file for all"
+            }
+        }
+        return nil
     }
 }
 

@@ -15,6 +15,15 @@ enum Summary {
             parts.append(statuses.joined(separator: ", "))
             parts.append("\(report.callsMade) call\(report.callsMade == 1 ? "" : "s") made, \(report.callsCached) cached")
         }
+        if report.imagesMade + report.imagesCurrent + report.imagesFailed + report.imagesSkippedForCost > 0 {
+            var images = "\(report.imagesMade) image\(report.imagesMade == 1 ? "" : "s") made, \(report.imagesCurrent) current"
+            if report.imagesFailed > 0 { images += ", \(report.imagesFailed) refused" }
+            if report.imagesSkippedForCost > 0 { images += ", \(report.imagesSkippedForCost) left for the cost cap" }
+            parts.append(images)
+        }
+        if report.costUSD > 0 || report.costCapReached {
+            parts.append(String(format: "cost $%.4f", report.costUSD) + (report.costCapReached ? " (cap reached: no new work was scheduled)" : ""))
+        }
         let themes = report.chapters.flatMap { $0.outcomes.compactMap { $0?.results.theme?.theme } }
         if !themes.isEmpty {
             let counts = Dictionary(themes.map { ($0, 1) }, uniquingKeysWith: +).sorted { ($0.value, $1.key) > ($1.value, $0.key) }

@@ -21,6 +21,19 @@ public struct Configuration: Sendable, Equatable {
     public var taxonomy: ThemeTaxonomy = .standard
     /// A folder of prompt templates replacing the bundled ones.
     public var promptsDirectory: String?
+    /// `sketch` (offline, the default), `openai`, `gemini` or `none`.
+    public var imageProvider = "none"
+    public var imageModel: String?
+    public var imageSize = ImageSize(width: 768, height: 512)
+    public var imageQuality: String?
+    /// Base URLs for the HTTP providers (tests point them at a loopback server).
+    public var openAIBaseURL: String?
+    public var geminiBaseURL: String?
+    /// The environment variables holding the keys (never the keys themselves).
+    public var openAIKeyVariable = "OPENAI_API_KEY"
+    public var geminiKeyVariable = "GEMINI_API_KEY"
+    public var maxCostUSD: Double?
+    public var prices = Prices()
     /// The `panelproc.yml` that was read, if any.
     public var file: String?
     /// Keys the file holds that panelproc does not know.
@@ -76,6 +89,43 @@ public struct Configuration: Sendable, Equatable {
                 unknownRoles = policy
             case "themes":
                 taxonomy = try Self.readTaxonomy(field)
+            case "image_provider":
+                guard let name = try field.text() else { break }
+                guard Self.imageProviders.contains(name) else {
+                    throw InputError(file: path, location: field.location,
+                                     message: "`image_provider` should be one of \(Self.imageProviders.joined(separator: ", ")), found `\(name)`")
+                }
+                imageProvider = name
+            case "image_model": imageModel = try field.text()
+            case "image_quality": imageQuality = try field.text()
+            case "image_size":
+                guard let raw = try field.text() else { break }
+                guard let size = ImageSize(raw), (64...4096).contains(size.width), (64...4096).contains(size.height) else {
+                    throw InputError(file: path, location: field.location, message: "`image_size` should look like 768x512, found `\(raw)`")
+                }
+                imageSize = size
+            case "openai_base_url": openAIBaseURL = try field.text()
+            case "gemini_base_url": geminiBaseURL = try field.text()
+            case "openai_api_key_env": openAIKeyVariable = try field.text() ?? openAIKeyVariable
+            case "gemini_api_key_env": geminiKeyVariable = try field.text() ?? geminiKeyVariable
+            case "max_cost_usd": maxCostUSD = try field.number(in: 0...1_000_000)
+            case "prices":
+                var byModel: [String: Prices.Price] = [:]
+                for model in try field.mapping() {
+                    var price = Prices.Price()
+                    for part in try model.mapping() {
+                        switch part.key {
+                        case "per_image": price.perImage = try part.number(in: 0...10_000)
+                        case "input_per_1k": price.per1kInput = try part.number(in: 0...10_000)
+                        case "output_per_1k": price.per1kOutput = try part.number(in: 0...10_000)
+                        default:
+                            throw InputError(file: path, location: part.keyLocation,
+                                             message: "a price is `per_image`, `input_per_1k` or `output_per_1k`, not `\(part.key)`")
+                        }
+                    }
+                    byModel[model.key] = price
+                }
+                prices = Prices(byModel: byModel)
             default:
                 warnings.append(Diagnostic(.warning, file: path, location: field.keyLocation,
                                            message: "unknown setting `\(field.key)`; known: \(Self.knownKeys.joined(separator: ", "))"))
@@ -84,7 +134,11 @@ public struct Configuration: Sendable, Equatable {
     }
 
     static let knownKeys = ["output_dir", "max_bubbles", "characters", "trace", "prompts_dir", "concurrency", "rpm",
-                            "max_words_per_bubble", "common_example_overlap", "unknown_roles", "themes"]
+                            "max_words_per_bubble", "common_example_overlap", "unknown_roles", "themes", "image_provider",
+                            "image_model", "image_size", "image_quality", "openai_base_url", "gemini_base_url",
+                            "openai_api_key_env", "gemini_api_key_env", "max_cost_usd", "prices"]
+
+    public static let imageProviders = ["sketch", "openai", "gemini", "none"]
 
     /// `themes:` maps each theme name to a description and keywords:
     /// `trade: {description: buying and selling, keywords: [pay, buy]}`. The last theme is the fallback.

@@ -212,11 +212,13 @@ public struct ChapterParser: Sendable {
             }
             parts.append(rest)
         }
+        // `Characters: none` (or `—`, `n/a`) means the panel needs nobody.
+        let nobody: Set<String> = ["none", "nobody", "no one", "noone", "n/a", "-", "—", "–"]
         return parts.map { piece in
             var role = piece.trimmingWhitespace()
             if role.lowercased().hasPrefix("and ") { role = role.dropFirst(4).trimmingWhitespace() }
             return role.trimmingCharacters(in: ".")
-        }.filter { !$0.isEmpty }
+        }.filter { !$0.isEmpty && !nobody.contains($0.lowercased()) }
     }
 
     /// The panel's lines without its image line, joined with LF, blank runs collapsed to one

@@ -35,9 +35,7 @@ struct PanelBodyReader {
             let line = rawLine.trimmingWhitespace()
             let lineNumber = block.start.line + offset
             if line.isEmpty { continue }
-            if current == nil, scene.isEmpty, shotType == nil || sceneParagraphs.isEmpty,
-                let (shot, rest) = ShotType.leadingPrefix(of: line)
-            {
+            if current == nil, scene.isEmpty, let (shot, rest) = ShotType.leadingPrefix(of: line) {
                 shotType = shotType ?? shot
                 if !rest.isEmpty { scene.append(rest) }
                 continue
@@ -50,6 +48,9 @@ struct PanelBodyReader {
             case .dialogue(let speaker, let manner, let text):
                 dialogue.append(DialogueLine(speaker: speaker, manner: manner, text: text, line: lineNumber))
                 current = .dialogue(dialogue.count - 1)
+            case .label:
+                current = nil
+                scene.append(line)
             case .text:
                 switch current {
                 case .field(let index): fields[index].value = joined(fields[index].value, line)
@@ -71,16 +72,29 @@ enum LineClassifier {
     enum Kind: Equatable {
         case field(PanelField.Label, String)
         case dialogue(speaker: String, manner: String?, text: String)
+        /// A script label such as `Flashback:`: scene text that starts a new line of its own.
+        case label
         case text
     }
 
     private static let nameConnectors: Set<String> = ["of", "the", "de", "van", "von", "da", "del", "la", "le", "al", "y"]
+
+    /// Labels scripts use that are never speakers (`Flashback: …`, `Later: …`): read as scene text.
+    static let scriptLabels: Set<String> = ["flashback", "later", "meanwhile", "earlier", "time", "scene", "cut", "cut to",
+                                            "transition", "panel", "page", "insert", "title", "description", "action",
+                                            "background", "foreground", "beat", "pov", "todo", "draft", "idea"]
 
     static func classify(_ line: String) -> Kind {
         guard let colon = line.firstIndex(of: ":") else { return .text }
         var label = line[..<colon].trimmingWhitespace()
         let rest = line[line.index(after: colon)...].trimmingWhitespace()
         guard !label.isEmpty, label.count <= 48 else { return .text }
+        // `Caption (Mira): …` and `SFX (door): …` are fields: a field label is never a speaker.
+        if label.hasSuffix(")"), let open = label.firstIndex(of: "("),
+            let field = PanelField.Label.matching(String(label[..<open]))
+        {
+            return .field(field, rest)
+        }
         var manner: String?
         if label.hasSuffix(")"), let open = label.firstIndex(of: "(") {
             manner = label[label.index(after: open)..<label.index(before: label.endIndex)].trimmingWhitespace()
@@ -90,6 +104,7 @@ enum LineClassifier {
         if manner == nil, let field = PanelField.Label.matching(label) {
             return .field(field, rest)
         }
+        if scriptLabels.contains(label.lowercased()) { return .label }
         guard !rest.isEmpty, looksLikeSpeaker(label) else { return .text }
         return .dialogue(speaker: label, manner: manner, text: unquoted(rest))
     }

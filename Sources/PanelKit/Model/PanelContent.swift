@@ -15,9 +15,16 @@ public struct PanelField: Sendable, Equatable {
         /// The key used in JSON: `teaching_point`.
         public var key: String { rawValue.lowercased().replacingOccurrences(of: " ", with: "_") }
 
+        /// Other spellings writers use for the same fields.
+        static let synonyms: [String: Label] = [
+            "note": .notes, "character": .characters, "role": .roles, "location": .setting, "place": .setting,
+            "sound": .sfx, "sound effect": .sfx, "sound effects": .sfx, "fx": .sfx, "narration": .caption,
+            "lesson": .teachingPoint, "camera": .shot,
+        ]
+
         static func matching(_ text: String) -> Label? {
             let folded = text.trimmingWhitespace().lowercased()
-            return allCases.first { $0.rawValue.lowercased() == folded }
+            return allCases.first { $0.rawValue.lowercased() == folded } ?? synonyms[folded]
         }
     }
 
@@ -64,14 +71,22 @@ public enum ShotType: String, Sendable, CaseIterable {
         ("CLOSE-UP", .closeUp), ("CLOSE UP", .closeUp), ("CLOSEUP", .closeUp),
     ]
 
-    /// A leading `WIDE SHOT:` in capitals, and the text after it.
-    static func leadingPrefix(of line: String) -> (ShotType, String)? {
+    /// A leading `WIDE SHOT:` in capitals, and the text after it. Any capitalised label that ends in
+    /// SHOT, ANGLE, VIEW or CLOSE-UP, or is POV or INSERT, is a camera direction (its type may be
+    /// unknown: `DUTCH ANGLE:`).
+    static func leadingPrefix(of line: String) -> (ShotType?, String)? {
         for (spelling, shot) in spellings where line.hasPrefix(spelling) {
             let rest = line.dropFirst(spelling.count)
             guard rest.first == ":" else { continue }
             return (shot, rest.dropFirst().trimmingWhitespace())
         }
-        return nil
+        guard let colon = line.firstIndex(of: ":") else { return nil }
+        let label = String(line[..<colon])
+        guard label.count <= 40, label == label.uppercased(), label.contains(where: \.isLetter) else { return nil }
+        let words = label.split(separator: " ")
+        let endings = ["SHOT", "ANGLE", "VIEW", "CLOSE-UP", "CLOSEUP"]
+        guard let last = words.last, endings.contains(String(last)) || ["POV", "INSERT", "CUTAWAY"].contains(label) else { return nil }
+        return (named(in: label), line[line.index(after: colon)...].trimmingWhitespace())
     }
 
     /// The framing named by a `Shot:` field's free text (`close-up on the note`), in any case.

@@ -1,6 +1,11 @@
 import Foundation
 import PanelPrompts
 
+/// Where the bundled templates are installed (for tools and tests that copy them).
+public enum PanelPromptsFolder {
+    public static var path: String? { PromptFiles.folder?.path }
+}
+
 /// The prompt templates by stage name: the bundled ones, or a folder of the user's own.
 public struct PromptLibrary: Sendable {
     public private(set) var templates: [String: PromptTemplate]

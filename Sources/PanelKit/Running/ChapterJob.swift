@@ -138,6 +138,42 @@ public struct ChapterJob: Sendable {
         return chapter
     }
 
+    /// The prompt templates, checked before anything is written: every model stage needs one.
+    public func loadPrompts() throws(InputError) -> PromptLibrary {
+        let library: PromptLibrary
+        do {
+            library = try PromptLibrary.load(folder: configuration.promptsDirectory)
+        } catch let error as InputError {
+            throw error
+        } catch {
+            throw InputError(file: configuration.promptsDirectory ?? "Prompts", message: "\(error)")
+        }
+        let needed = ["theme", "roles", "rewrite", "image_prompt", "bubbles", "checklist"]
+        let missing = needed.filter { library.templates[$0] == nil }
+        if !missing.isEmpty {
+            throw InputError(file: configuration.promptsDirectory ?? "Prompts",
+                             message: "no prompt template for \(missing.joined(separator: ", "))",
+                             hint: "copy the missing <stage>.yml files from panelproc's Prompts/ folder")
+        }
+        return library
+    }
+
+    /// Two inputs whose outputs would land in the same folder (same chapter slug): the later one
+    /// would silently replace the earlier one's chapter.json, manifest and images.
+    public func outputCollision(_ chapters: [PreparedChapter]) -> InputError? {
+        var seen: [String: PreparedChapter] = [:]
+        for prepared in chapters where !prepared.chapter.panels.isEmpty {
+            let directory = chapterDirectory(for: prepared.input, chapter: prepared.chapter)
+            if let earlier = seen[directory] {
+                return InputError(file: prepared.input.displayName,
+                                  message: "this chapter and \(earlier.input.displayName) both have the slug \(prepared.chapter.slug), so both would write \(directory)",
+                                  hint: "give one a different `chapter` or `title` in its front matter, or run them separately")
+            }
+            seen[directory] = prepared
+        }
+        return nil
+    }
+
     /// `<output root>/<chapter-slug>`: `generated/` beside the Markdown file unless configured.
     public func chapterDirectory(for input: InputDocument, chapter: Chapter) -> String {
         let root = configuration.outputDirectory ?? (input.folder as NSString).appendingPathComponent("generated")
@@ -166,13 +202,7 @@ public struct ChapterJob: Sendable {
         let hasPanels = chapters.contains { !$0.chapter.panels.isEmpty }
         if hasPanels {
             let library: PromptLibrary
-            do {
-                library = try PromptLibrary.load(folder: configuration.promptsDirectory)
-            } catch let error as InputError {
-                throw .input(error)
-            } catch {
-                throw .input(InputError(file: configuration.promptsDirectory ?? "Prompts", message: "\(error)"))
-            }
+            do { library = try loadPrompts() } catch { throw .input(error) }
             let path = tracePath(for: chapters)
             let runID: Int64
             do {

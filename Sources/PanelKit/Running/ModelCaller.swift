@@ -6,8 +6,12 @@ public actor RunCounters {
     public private(set) var callsCached = 0
     public private(set) var costUSD = 0.0
     public private(set) var panelsDone = 0
+    /// `--dry-run`: answers served from the cache, by panel.
+    public private(set) var cachedByPanel: [String: Int] = [:]
 
     public init() {}
+
+    func cachedAnswer(for panelID: String) { cachedByPanel[panelID, default: 0] += 1 }
 
     func made(cost: Double?) {
         callsMade += 1
@@ -41,6 +45,9 @@ public struct ModelCaller: StageModel {
     public var semaphore: AsyncSemaphore
     public var rateLimiter: RateLimiter
     public var counters: RunCounters
+    /// `--dry-run`: answer only from the cache, write nothing, and fail a stage that would need
+    /// the provider with `StageFailure.notCached`.
+    public var planOnly = false
 
     public init(provider: any TextProvider, library: PromptLibrary, trace: (any CallTrace)? = nil, runID: Int64 = 0,
                 useCache: Bool = true, concurrency: Int = 8, rpm: Int? = nil, counters: RunCounters = RunCounters())
@@ -82,7 +89,9 @@ public struct ModelCaller: StageModel {
             throw StageFailure(stage: stage, message: "\(error)", stopsRun: true)
         }
         let request = canonicalRequest(template, system: rendered.system, user: rendered.user)
-        let hash = SHA256.hex(request)
+        // The variables join the key: an engine may read more than the prompt shows (the offline
+        // engine reads theme keywords and aliases), and an answer must never outlive its inputs.
+        let hash = SHA256.hex(request + "\n" + variables.compact())
         var record = CallRecord(
             runID: runID, chapterSlug: String(panelID.prefix { $0 != "/" }), panelID: panelID, stage: stage.rawValue,
             promptName: template.name, promptVersion: template.version, provider: provider.name, model: provider.model,
@@ -91,6 +100,10 @@ public struct ModelCaller: StageModel {
         if useCache, let trace, let cached = try? await trace.cachedResponse(requestHash: hash),
             let value = try? JSONValue.parse(cached.response), JSONSchemaValidator.problems(value, schema: template.schema).isEmpty
         {
+            if planOnly {
+                await counters.cachedAnswer(for: panelID)
+                return ModelAnswer(value: value, traceID: String(hash.prefix(16)), cached: true)
+            }
             record.status = .cached
             // The original call (cached_from) holds the request and response; a rerun of 60,000
             // cached calls should not write them all again.
@@ -102,6 +115,7 @@ public struct ModelCaller: StageModel {
             return ModelAnswer(value: value, traceID: String(hash.prefix(16)), cached: true)
         }
 
+        if planOnly { throw StageFailure(stage: stage, message: StageFailure.notCached) }
         await semaphore.acquire()
         await rateLimiter.acquire()
         let callID = try? await trace?.callStarted(record)

@@ -101,13 +101,16 @@ public enum ChecklistRules {
         }
     }
 
+    /// Each pattern needs a surface that carries words (a sign, a label) or quoted words: a prompt
+    /// that merely mentions writing ("a promise written on paper") is not a request for lettering.
     private static let textPatterns: [NSRegularExpression] = [
-        #"\b(text|sign|banner|label|poster|caption|headline|title|note|card|board)s?\s+(that\s+)?(says|say|reads|reading|saying)\b"#,
-        #"\b(with|showing|displaying|bearing)\s+the\s+(words?|text|letters|phrase)\b"#,
-        #"\blettering\b"#, #"\btypography\b"#, #"\bwritten\s+(on|across|in)\b"#, #"\bletters\s+spelling\b"#,
-        #"\bspell(s|ing)?\s+out\b"#,
+        #"\b(sign|banner|label|poster|placard|plaque|board|card|screen|billboard|headline|caption)s?\s+(that\s+|which\s+)?(says|say|reads|reading|saying|spells|spelling)\b"#,
+        #"\b(with|showing|displaying|bearing)\s+the\s+(words?|text|letters|phrase)\s*[:"“']"#,
+        #"\b(?i:with|showing|displaying|bearing)\s+the\s+(?i:words?|text|letters|phrase)\s+[A-Z]{2,}"#,
+        #"\blettering\b"#, #"\btypography\b"#, #"\bwritten\s+(on|across|in)\b[^.]*["“]"#,
+        #"\bletters\s+spelling\b"#, #"\bspell(s|ing)?\s+out\s*[:"“']"#,
         #"\b(says|reads|reading|saying|labell?ed|marked|titled|captioned|inscribed)\s*:?\s*["“']"#,
-    ].map { try! NSRegularExpression(pattern: $0, options: [.caseInsensitive]) }
+    ].map { try! NSRegularExpression(pattern: $0, options: $0.contains("[A-Z]") ? [] : [.caseInsensitive]) }
 
     /// Words without which no pattern can match: most prompts skip the regular expressions.
     private static let textTriggers = ["say", "read", "word", "text", "letter", "written", "typograph", "spell", "label",

@@ -27,11 +27,44 @@ public struct RoleValidationStage: PanelStage {
         let panelText = ([context.panel.sceneDescriptionOriginal, context.panel.markerText] + context.panel.dialogue.map(\.speaker)
             + context.panel.dialogue.map(\.text) + context.panel.fields.map(\.value) + roles).joined(separator: " ")
         var invented: [String] = []
-        for name in TextTools.capitalisedNames(in: rewrite) where !invented.contains(name) {
-            if TextTools.containsPhrase(panelText, name) { continue }
-            if case .resolved = resolver.resolve(name).outcome { continue }
-            invented.append(name)
+        for run in TextTools.capitalisedRuns(in: rewrite) {
+            for name in unknownParts(of: run, panelText: panelText, resolver: resolver) where !invented.contains(name) {
+                invented.append(name)
+            }
         }
         return RoleValidationResult(resolutions: resolutions, missingFromRewrite: missing, invented: invented, databaseMissing: nil)
+    }
+
+    /// The words of a run of capitalised words that nobody accounts for: spans that resolve or that
+    /// the writer wrote are known (`At Theo Brandt` → `Theo Brandt` is known), and a lone word that
+    /// starts a sentence (`At`, `Then`) is ordinary prose.
+    static func unknownParts(of run: TextTools.CapitalisedRun, panelText: String, resolver: RoleResolver) -> [String] {
+        var words = run.words
+        var known = Array(repeating: false, count: words.count)
+        for length in stride(from: words.count, through: 1, by: -1) {
+            for start in 0...(words.count - length) where !known[start..<start + length].contains(true) {
+                let span = words[start..<start + length].joined(separator: " ")
+                let resolves = { if case .resolved = resolver.resolve(span).outcome { return true } else { return false } }()
+                if resolves || TextTools.containsPhrase(panelText, span) {
+                    for index in start..<start + length { known[index] = true }
+                }
+            }
+        }
+        // A capitalised first word of a sentence is ordinary prose when it stands alone (`Then`) or
+        // when what follows is known (`At Theo Brandt`); `Captain Harlow` stays whole.
+        if run.startsSentence, !known.isEmpty, !known[0], words.count == 1 || known[1] { known[0] = true }
+        var parts: [String] = []
+        var current: [String] = []
+        for (word, isKnown) in zip(words, known) {
+            if isKnown {
+                if !current.isEmpty { parts.append(current.joined(separator: " ")) }
+                current = []
+            } else {
+                current.append(word)
+            }
+        }
+        if !current.isEmpty { parts.append(current.joined(separator: " ")) }
+        words.removeAll()
+        return parts
     }
 }

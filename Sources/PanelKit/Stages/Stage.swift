@@ -54,6 +54,9 @@ public struct StageFailure: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "\(stage.rawValue): \(message)" }
+
+    /// The message of a stage `--dry-run` could not answer from the cache.
+    public static let notCached = "not answered yet (dry run)"
 }
 
 /// A model's answer to one stage call, validated against the template's schema.

@@ -102,8 +102,9 @@ public enum TextTools {
     /// occur in `text`: 0 when nothing is repeated, 1 when all of it is.
     public static func ngramOverlap(of text: String, with example: String, n: Int = 5) -> Double {
         let exampleWords = words(example)
-        guard !exampleWords.isEmpty else { return 0 }
-        let size = min(n, exampleWords.count)
+        // A short example ("gold coins") is a topic, not a sentence to copy: too short to judge.
+        guard exampleWords.count >= n else { return 0 }
+        let size = n
         let textWords = words(text)
         guard textWords.count >= size else { return 0 }
         func grams(_ list: [String]) -> [String] {
@@ -148,15 +149,20 @@ public enum TextTools {
         return nil
     }
 
-    /// Runs of capitalised words that look like names (`Officer Bly`, `The Stranger`), skipping a
-    /// lone capitalised word at the start of a sentence.
-    public static func capitalisedNames(in text: String) -> [String] {
-        var names: [String] = []
+    /// A run of capitalised words (`At Theo Brandt`), and whether it starts a sentence.
+    public struct CapitalisedRun: Sendable, Equatable {
+        public var words: [String]
+        public var startsSentence: Bool
+    }
+
+    /// Runs of capitalised words, split at punctuation that ends a clause.
+    public static func capitalisedRuns(in text: String) -> [CapitalisedRun] {
+        var runs: [CapitalisedRun] = []
         var run: [String] = []
         var runStartsSentence = false
         var sentenceStart = true
         func flush() {
-            if !run.isEmpty, !(runStartsSentence && run.count == 1) { names.append(run.joined(separator: " ")) }
+            if !run.isEmpty { runs.append(CapitalisedRun(words: run, startsSentence: runStartsSentence)) }
             run = []
         }
         for token in text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }) {
@@ -177,6 +183,6 @@ public enum TextTools {
             sentenceStart = endsSentence
         }
         flush()
-        return names
+        return runs
     }
 }

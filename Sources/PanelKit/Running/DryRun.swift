@@ -1,0 +1,119 @@
+import Foundation
+
+/// `--dry-run`: what a run would do, found without a single provider call.
+public struct RunPlan: Sendable {
+    public struct Panel: Sendable {
+        public var panelID: String
+        /// `new`, `cached`, `stale` or `failed`.
+        public var state: String
+        public var textCallsCached: Int
+        public var textCallsToMake: Int
+        /// The image's plan state (`new`, `stale`, `cached`, `failed`, `skipped`), nil without images.
+        public var image: String?
+        public var reason: String
+    }
+
+    public var panels: [Panel]
+    public var textModel: String
+    public var imageModel: String?
+    public var estimatedCostUSD: Double
+
+    public var textCallsToMake: Int { panels.reduce(0) { $0 + $1.textCallsToMake } }
+    public var textCallsCached: Int { panels.reduce(0) { $0 + $1.textCallsCached } }
+    public var imagesToMake: Int { panels.filter { $0.image == "new" || $0.image == "stale" }.count }
+
+    /// The plan as a table, for people.
+    public var text: String {
+        var lines = ["panel                                      state    text calls (cached/to make)  image"]
+        for panel in panels {
+            let id = panel.panelID.padding(toLength: max(42, panel.panelID.count), withPad: " ", startingAt: 0)
+            let calls = "\(panel.textCallsCached)/\(panel.textCallsToMake)".padding(toLength: 29, withPad: " ", startingAt: 0)
+            lines.append("\(id) \(panel.state.padding(toLength: 8, withPad: " ", startingAt: 0)) \(calls)\(panel.image ?? "-")")
+        }
+        lines.append("")
+        lines.append("would make \(textCallsToMake) text call\(textCallsToMake == 1 ? "" : "s") (\(textModel)) and \(imagesToMake) image\(imagesToMake == 1 ? "" : "s")"
+                     + (imageModel.map { " (\($0))" } ?? "") + "; \(textCallsCached) answers are cached")
+        lines.append(String(format: "estimated cost: $%.4f", estimatedCostUSD))
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension ChapterJob {
+    /// Rough size of a call whose prompt cannot be rendered yet (its inputs are not known).
+    static let estimatedTokensIn = 700
+    static let estimatedTokensOut = 200
+    static let modelStagesPerPanel = 6
+
+    /// The plan: panels and their states, the calls that would be made, the estimated cost. It reads
+    /// the trace and the manifests but writes nothing and calls no provider.
+    public func plan(_ chapters: [PreparedChapter], provider: any TextProvider = OfflineTextProvider(),
+                     imageProvider: (any ImageProvider)? = nil, imageSize: ImageSize = ImageSize(width: 768, height: 512),
+                     prices: Prices = Prices()) async throws(RunFailure) -> RunPlan
+    {
+        var plan = RunPlan(panels: [], textModel: "\(provider.name)/\(provider.model)",
+                           imageModel: imageProvider.map { "\($0.name)/\($0.model)" }, estimatedCostUSD: 0)
+        guard chapters.contains(where: { !$0.chapter.panels.isEmpty }) else { return plan }
+        let library: PromptLibrary
+        do { library = try PromptLibrary.load(folder: configuration.promptsDirectory) } catch let error as InputError {
+            throw .input(error)
+        } catch {
+            throw .input(InputError(file: "Prompts", message: "\(error)"))
+        }
+        let path = tracePath(for: chapters)
+        // An existing trace is read for cached answers; a missing one is not created.
+        var trace: TraceStore?
+        if FileManager.default.fileExists(atPath: path) {
+            do { trace = try TraceStore(path: path) } catch { throw .write("\(error)") }
+        }
+        let counters = RunCounters()
+        var caller = ModelCaller(provider: provider, library: library, trace: trace, useCache: options.useCache,
+                                 concurrency: options.concurrency ?? configuration.concurrency, counters: counters)
+        caller.planOnly = true
+        let runner = PipelineRunner(model: caller, taxonomy: configuration.taxonomy, rules: rules, force: options.force)
+        let outcomes = await runner.run(chapters.map {
+            ChapterWork(chapter: $0.chapter, characters: $0.characters, charactersSearched: $0.charactersSearched)
+        })
+        let cachedByPanel = await counters.cachedByPanel
+        let imageStep = imageProvider.map {
+            ImageStep(provider: $0, size: imageSize, prices: prices, forceImages: options.forceImages, onlyPanels: options.onlyPanels)
+        }
+        for (index, prepared) in chapters.enumerated() {
+            let directory = chapterDirectory(for: prepared.input, chapter: prepared.chapter)
+            var imagePlan: [ImagePlanItem] = []
+            var manifest = ImageManifest(chapterSlug: prepared.chapter.slug)
+            if let imageStep {
+                let manifestPath = (directory as NSString).appendingPathComponent("manifest.json")
+                do { manifest = try ImageManifest.load(path: manifestPath, chapterSlug: prepared.chapter.slug) } catch { throw .input(error) }
+                imagePlan = imageStep.plan(chapter: prepared.chapter, outcomes: outcomes[index], characters: prepared.characters,
+                                           manifest: manifest, chapterDirectory: directory, markdownFolder: prepared.input.folder)
+            }
+            for (panelIndex, panel) in prepared.chapter.panels.enumerated() {
+                let outcome = outcomes[index][panelIndex]
+                let cached = cachedByPanel[panel.id] ?? 0
+                let incomplete = outcome?.stageStates.values.contains {
+                    if case .failed(let reason) = $0 { return reason.contains(StageFailure.notCached) } else { return false }
+                } ?? true
+                var entry = RunPlan.Panel(panelID: panel.id, state: "cached", textCallsCached: cached, textCallsToMake: 0,
+                                          image: nil, reason: "")
+                if incomplete {
+                    entry.textCallsToMake = max(Self.modelStagesPerPanel - cached, 1)
+                    let previous = try? await trace?.panelState(chapterSlug: prepared.chapter.slug, panelID: panel.id)
+                    entry.state = (previous != nil || cached > 0) ? "stale" : "new"
+                    entry.reason = previous.map { $0.contentHash == panel.contentHash ? "settings or prompts changed" : "the panel changed" }
+                        ?? "never run"
+                    if imageStep != nil { entry.image = manifest.entry(panel.id) == nil ? "new" : "stale" }
+                } else {
+                    let status = outcome?.status ?? .skipped
+                    entry.state = status == .failed ? "failed" : "cached"
+                    entry.reason = outcome?.reasons.first ?? ""
+                    if imagePlan.indices.contains(panelIndex) { entry.image = imagePlan[panelIndex].state.rawValue }
+                }
+                plan.panels.append(entry)
+            }
+        }
+        plan.estimatedCostUSD = Double(plan.textCallsToMake)
+            * prices.text(provider.model, tokensIn: Self.estimatedTokensIn, tokensOut: Self.estimatedTokensOut)
+            + Double(plan.imagesToMake) * (imageProvider.map { prices.image($0.model) } ?? 0)
+        return plan
+    }
+}
