@@ -10,7 +10,7 @@ packages=(
   libsqlite3-dev sqlite3                                   # trace and cache
   libcurl4-openssl-dev                                     # URLSession (FoundationNetworking)
   libcairo2-dev libpango1.0-dev fonts-dejavu-core          # offline sketch renderer
-  python3 python3-pip                                      # JSON Schema validation in tests
+  python3 python3-pip                                      # JSON Schema validation and the fake image API in tests
   hyperfine                                                # benchmarks
 )
 

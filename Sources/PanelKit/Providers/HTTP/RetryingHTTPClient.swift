@@ -1,0 +1,135 @@
+import Foundation
+
+/// One try of an HTTP call, for the trace. Every string in it has passed through `Redaction`.
+public struct HTTPAttempt: Sendable, Equatable, CustomStringConvertible {
+    /// 1-based.
+    public var number: Int
+    public var method: String
+    public var url: String
+    /// nil when no response came (see `failure`).
+    public var status: Int?
+    public var failure: String?
+    public var retryAfter: String?
+    public var latency: Duration
+    /// The wait before the next try; nil when this was the last one.
+    public var nextDelay: Duration?
+
+    public init(number: Int, method: String, url: String, status: Int? = nil, failure: String? = nil, retryAfter: String? = nil,
+                latency: Duration = .zero, nextDelay: Duration? = nil)
+    {
+        self.number = number
+        self.method = method
+        self.url = url
+        self.status = status
+        self.failure = failure
+        self.retryAfter = retryAfter
+        self.latency = latency
+        self.nextDelay = nextDelay
+    }
+
+    /// `attempt 2: POST https://… → HTTP 429 (Retry-After 3); retrying in 3.0 s`
+    public var description: String {
+        var text = "attempt \(number): \(method) \(url) → " + (status.map { "HTTP \($0)" } ?? "failed: \(failure ?? "unknown")")
+        if let retryAfter { text += " (Retry-After \(retryAfter))" }
+        if let nextDelay {
+            let seconds = Double(nextDelay.components.seconds) + Double(nextDelay.components.attoseconds) / 1e18
+            text += "; retrying in " + String(format: "%.1f s", seconds)
+        }
+        return text
+    }
+}
+
+/// What a call through `RetryingHTTPClient` came to: every attempt, then the last answer.
+public struct HTTPExchange: Sendable {
+    public var attempts: [HTTPAttempt]
+    /// The last attempt's response (of any status) or failure.
+    public var result: Result<HTTPResponse, HTTPFailure>
+
+    public init(attempts: [HTTPAttempt], result: Result<HTTPResponse, HTTPFailure>) {
+        self.attempts = attempts
+        self.result = result
+    }
+}
+
+/// Wraps a transport with the retry rules shared by every provider: network errors, timeouts,
+/// 429 and 5xx are tried again after `policy`'s delay (the server's `Retry-After` when given);
+/// other statuses are returned at once. Every attempt is recorded, redacted.
+public struct RetryingHTTPClient: HTTPClient {
+    /// Told of each attempt as it ends, so the caller can trace it against its own call (panel,
+    /// stage) without the provider knowing about either:
+    /// `RetryingHTTPClient.$attemptObserver.withValue({ … }) { try await provider.generate(…) }`.
+    @TaskLocal public static var attemptObserver: (@Sendable (HTTPAttempt) -> Void)?
+
+    public var base: any HTTPClient
+    public var policy: RetryPolicy
+    public var redaction: Redaction
+    /// Waits between attempts; throws when cancelled. Tests inject one that returns at once.
+    public var sleep: @Sendable (Duration) async throws -> Void
+    /// Where a response says when to come back: the `Retry-After` header, unless a provider
+    /// knows a better place (Gemini puts it in the body).
+    public var retryAfter: @Sendable (HTTPResponse) -> String? = { $0.headers["retry-after"] }
+
+    public init(_ base: any HTTPClient, policy: RetryPolicy = RetryPolicy(), redaction: Redaction = Redaction(),
+                sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) })
+    {
+        self.base = base
+        self.policy = policy
+        self.redaction = redaction
+        self.sleep = sleep
+    }
+
+    /// The last response, of any status; throws only when the last attempt got no response.
+    public func send(_ request: HTTPRequest) async throws(HTTPFailure) -> HTTPResponse {
+        try await execute(request).result.get()
+    }
+
+    /// `url` for the record, without its query: signed download links carry tokens there.
+    static func traceable(_ url: URL) -> String {
+        guard var parts = URLComponents(url: url, resolvingAgainstBaseURL: false), parts.query != nil else { return url.absoluteString }
+        parts.query = nil
+        return (parts.url?.absoluteString ?? "") + "?…"
+    }
+
+    /// Sends `request` until it succeeds, fails for good, or runs out of attempts.
+    public func execute(_ request: HTTPRequest) async -> HTTPExchange {
+        var attempts: [HTTPAttempt] = []
+        let url = redaction.redact(Self.traceable(request.url))
+        let clock = ContinuousClock()
+        while true {
+            let number = attempts.count + 1
+            let started = clock.now
+            let result: Result<HTTPResponse, HTTPFailure>
+            if Task.isCancelled {
+                result = .failure(HTTPFailure(.cancelled, "cancelled before attempt \(number)"))
+            } else {
+                do throws(HTTPFailure) { result = .success(try await base.send(request)) } catch { result = .failure(error) }
+            }
+            var attempt = HTTPAttempt(number: number, method: request.method, url: url, latency: clock.now - started)
+            let retryable: Bool
+            var retryAfter: String?
+            switch result {
+            case .success(let response):
+                attempt.status = response.status
+                retryAfter = self.retryAfter(response)
+                attempt.retryAfter = retryAfter.map(redaction.redact)
+                retryable = policy.shouldRetry(status: response.status)
+            case .failure(let failure):
+                attempt.failure = redaction.redact(failure.description)
+                retryable = policy.shouldRetry(failure)
+            }
+            if retryable, number < policy.maxAttempts {
+                let wait = policy.delay(attempt: number, retryAfter: retryAfter)
+                // Coming back before the server asked would only be refused again: give up instead.
+                if wait <= max(policy.maxRetryAfter, policy.maxDelay) { attempt.nextDelay = wait }
+            }
+            attempts.append(attempt)
+            Self.attemptObserver?(attempt)
+            guard let wait = attempt.nextDelay else { return HTTPExchange(attempts: attempts, result: result) }
+            do {
+                try await sleep(wait)
+            } catch {
+                return HTTPExchange(attempts: attempts, result: .failure(HTTPFailure(.cancelled, "cancelled while waiting to retry")))
+            }
+        }
+    }
+}

@@ -1,0 +1,178 @@
+import Foundation
+
+/// A reference picture read from disk, ready to attach to a request.
+public struct ReferenceImageData: Sendable, Equatable {
+    public var characterID: String
+    public var filename: String
+    public var mimeType: String
+    public var bytes: [UInt8]
+
+    public init(characterID: String, filename: String, mimeType: String, bytes: [UInt8]) {
+        self.characterID = characterID
+        self.filename = filename
+        self.mimeType = mimeType
+        self.bytes = bytes
+    }
+
+    /// Reads `file`; an unreadable reference fails that panel.
+    public static func load(_ file: ReferenceImageFile) throws(ProviderError) -> ReferenceImageData {
+        guard let data = FileManager.default.contents(atPath: file.path) else {
+            throw ProviderError(.refused, "cannot read the reference image of \(file.characterID) at \(file.path)")
+        }
+        return ReferenceImageData(characterID: file.characterID, filename: URL(fileURLWithPath: file.path).lastPathComponent,
+                                  mimeType: file.mimeType, bytes: [UInt8](data))
+    }
+}
+
+/// Where a provider's answer keeps the picture.
+public enum ImagePayload: Sendable, Equatable {
+    case inline(bytes: [UInt8], mimeType: String)
+    /// To be fetched (without credentials: such links are signed and may point elsewhere).
+    case remote(URL)
+}
+
+/// A provider's answer, parsed: the picture or its address, and what the provider said about it.
+public struct ImageReply: Sendable, Equatable {
+    public var payload: ImagePayload
+    public var metadata: ImageMetadata
+
+    public init(payload: ImagePayload, metadata: ImageMetadata) {
+        self.payload = payload
+        self.metadata = metadata
+    }
+}
+
+/// Recognising and decoding image bytes.
+enum ImageBytes {
+    /// The MIME type from the file signature: PNG, JPEG, GIF or WebP; nil for anything else.
+    static func mimeType(of bytes: [UInt8]) -> String? {
+        if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return "image/png" }
+        if bytes.starts(with: [0xFF, 0xD8, 0xFF]) { return "image/jpeg" }
+        if bytes.starts(with: Array("GIF8".utf8)) { return "image/gif" }
+        if bytes.count >= 12, bytes.starts(with: Array("RIFF".utf8)), Array(bytes[8..<12]) == Array("WEBP".utf8) { return "image/webp" }
+        return nil
+    }
+
+    /// Base64 `text` as image bytes, checked to be a picture.
+    static func decode(base64 text: String, service: String) throws(ProviderError) -> (bytes: [UInt8], mimeType: String) {
+        guard let data = Data(base64Encoded: text, options: .ignoreUnknownCharacters), !data.isEmpty else {
+            throw ProviderError(.invalidAnswer, "\(service) sent image data that is not valid base64")
+        }
+        let bytes = [UInt8](data)
+        guard let mimeType = mimeType(of: bytes) else {
+            throw ProviderError(.invalidAnswer, "\(service) sent \(bytes.count) bytes that are not a PNG, JPEG, GIF or WebP image")
+        }
+        return (bytes, mimeType)
+    }
+}
+
+/// The steps the HTTP image providers share: retries, status mapping, downloading, redaction.
+struct RemoteImageCall: Sendable {
+    /// `OpenAI images API`, `Gemini API`: how messages name the service.
+    var service: String
+    var keyVariable: String
+    var http: RetryingHTTPClient
+
+    /// Makes one image with `send`, then guarantees the contract every message relies on: no
+    /// secret in it, whatever the path that raised it.
+    func run(_ body: () async throws(ProviderError) -> GeneratedImage) async throws(ProviderError) -> GeneratedImage {
+        do throws(ProviderError) {
+            return try await body()
+        } catch {
+            throw ProviderError(error.kind, http.redaction.redact(error.message))
+        }
+    }
+
+    /// The key, or `.unauthorized` naming the variable to set.
+    func requireKey(_ apiKey: String) throws(ProviderError) {
+        if apiKey.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            throw ProviderError(.unauthorized, "no API key for the \(service): set \(keyVariable)")
+        }
+    }
+
+    /// Sends `request` with retries and parses the last response; a 429 or 5xx that outlived
+    /// every retry, or a network failure, is `.unavailable` with the number of attempts.
+    func exchange(_ request: HTTPRequest,
+                  parse: (HTTPResponse) throws(ProviderError) -> ImageReply) async throws(ProviderError) -> ImageReply
+    {
+        let exchange = await http.execute(request)
+        let tries = exchange.attempts.count == 1 ? "1 attempt" : "\(exchange.attempts.count) attempts"
+        switch exchange.result {
+        case .failure(let failure):
+            throw ProviderError(.unavailable, "\(service) unreachable after \(tries): \(failure)")
+        case .success(let response):
+            do throws(ProviderError) {
+                return try parse(response)
+            } catch where error.kind == .unavailable {
+                throw ProviderError(.unavailable, "\(error.message) (after \(tries))")
+            }
+        }
+    }
+
+    /// The picture itself: inline bytes as they are, a link fetched through the same client.
+    func image(from reply: ImageReply, costUSD: Double?) async throws(ProviderError) -> GeneratedImage {
+        var metadata = reply.metadata
+        metadata.costUSD = costUSD
+        switch reply.payload {
+        case .inline(let bytes, let mimeType):
+            return GeneratedImage(bytes: bytes, mimeType: mimeType, metadata: metadata)
+        case .remote(let url):
+            // Signed links carry tokens in the query: name only the host in messages.
+            let place = url.host ?? "the link"
+            let download = HTTPRequest(method: "GET", url: url, headers: [("Accept", "image/*")])
+            let exchange = await http.execute(download)
+            switch exchange.result {
+            case .failure(let failure):
+                throw ProviderError(.unavailable, "could not download the image from \(place): \(failure)")
+            case .success(let response) where response.status == 200:
+                guard let mimeType = ImageBytes.mimeType(of: response.body) else {
+                    throw ProviderError(.invalidAnswer, "the image downloaded from \(place) is not a PNG, JPEG, GIF or WebP image")
+                }
+                return GeneratedImage(bytes: response.body, mimeType: mimeType, metadata: metadata)
+            case .success(let response):
+                throw ProviderError(.unavailable, "could not download the image from \(place): HTTP \(response.status)")
+            }
+        }
+    }
+}
+
+extension ProviderError {
+    /// A missing or rejected key: no call can succeed, so the run stops and says what to set.
+    static func rejectedKey(status: Int, detail: String, service: String, keyVariable: String) -> ProviderError {
+        ProviderError(.unauthorized, "\(service) rejected the API key (HTTP \(status): \(detail)); set \(keyVariable) to a valid key")
+    }
+
+    /// The error for a non-2xx status: 401/403 stop the run naming `keyVariable`; 429 and 5xx are
+    /// unavailable (retries are over by now); any other 4xx fails the panel with `detail`.
+    static func http(status: Int, detail: String, service: String, keyVariable: String) -> ProviderError {
+        switch status {
+        case 401, 403:
+            return rejectedKey(status: status, detail: detail, service: service, keyVariable: keyVariable)
+        case 429, 500...599:
+            return ProviderError(.unavailable, "\(service) unavailable: HTTP \(status): \(detail)")
+        case 400...499:
+            return ProviderError(.refused, "\(service) rejected the request (HTTP \(status)): \(detail)")
+        default:
+            return ProviderError(.unavailable, "\(service) answered with unexpected HTTP status \(status): \(detail)")
+        }
+    }
+}
+
+extension JSONValue {
+    /// `response`'s body as JSON, or nil when it is not JSON.
+    static func body(of response: HTTPResponse) -> JSONValue? {
+        try? JSONValue.parse(response.bodyText)
+    }
+}
+
+/// A prompt as one text: these APIs have no negative prompt, so what to avoid is spelled out.
+func combinedPrompt(_ request: ImageRequest) -> String {
+    let avoid = request.negativePrompt.trimmingCharacters(in: .whitespacesAndNewlines)
+    return avoid.isEmpty ? request.prompt : request.prompt + "\n\nAvoid: " + avoid
+}
+
+/// The first `limit` characters of `text` on one line, for messages.
+func excerpt(_ text: String, limit: Int = 300) -> String {
+    let line = text.split(whereSeparator: \.isNewline).joined(separator: " ").trimmingCharacters(in: .whitespaces)
+    return line.count > limit ? String(line.prefix(limit)) + "…" : line
+}
