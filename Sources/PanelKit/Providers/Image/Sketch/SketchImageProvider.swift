@@ -5,7 +5,8 @@
 /// the text wrapped and fitted. A bubble whose text does not fit at the minimum font size is drawn
 /// clipped and reported in `GeneratedImage.warnings`. The same request gives the same PNG bytes:
 /// nothing depends on the time, randomness or the machine's locale; panels differ through
-/// SHA-256 of their id.
+/// SHA-256 of their id. It draws `request.layout` and `request.size` only: the prompt, the
+/// negative prompt and reference images are not used.
 public struct SketchImageProvider: ImageProvider {
     public let name = "sketch"
     public let model = "panelproc-sketch-1"

@@ -61,9 +61,14 @@ struct SketchLettering {
         for row in 0..<rows {
             let indices = Array((row * perRow)..<min(bubbles.count, (row + 1) * perRow))
             guard !indices.isEmpty else { continue }
-            // Wider cells for longer texts (sound effects are set larger), but none too narrow.
+            // Wider cells for longer texts (sound effects are set larger, captions run wide), but none too narrow.
             var weights = indices.map { index in
-                Double(max(8, bubbles[index].text.count)).squareRoot() * (bubbles[index].kind == .sfx ? 1.6 : 1)
+                let boost = switch bubbles[index].kind {
+                case .sfx: 1.6
+                case .caption: 1.5
+                case .speech, .thought: 1.0
+                }
+                return Double(max(8, bubbles[index].text.count)).squareRoot() * boost
             }
             let floor = weights.reduce(0, +) * min(1 / Double(indices.count), 0.22)
             weights = weights.map { max($0, floor) }
