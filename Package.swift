@@ -26,11 +26,14 @@ let package = Package(
         .systemLibrary(
             name: "CLibCrypto", pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(
+            name: "CCairoPango", pkgConfig: "pangocairo",
+            providers: [.apt(["libcairo2-dev", "libpango1.0-dev"])]),
         .target(name: "PanelPrompts", path: "Prompts", exclude: ["README.md"], resources: promptTemplates),
         .target(
             name: "PanelKit",
             dependencies: [
-                "CCmarkGFM", "CLibCrypto", "PanelPrompts",
+                "CCmarkGFM", "CLibCrypto", "CCairoPango", "PanelPrompts",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -1,0 +1,419 @@
+import CCairoPango
+
+// The only file that touches Cairo's and Pango's C APIs. Everything else in the sketch renderer
+// speaks the small Swift vocabulary below: points, rectangles, colours, strokes, text styles.
+
+/// A point in pixels, origin top-left, y down.
+struct SketchPoint: Equatable {
+    var x: Double
+    var y: Double
+
+    init(_ x: Double, _ y: Double) {
+        self.x = x
+        self.y = y
+    }
+}
+
+/// A width and height in pixels.
+struct SketchSize: Equatable {
+    var width: Double
+    var height: Double
+}
+
+/// An axis-aligned rectangle in pixels.
+struct SketchRect: Equatable {
+    var x: Double
+    var y: Double
+    var width: Double
+    var height: Double
+
+    init(x: Double, y: Double, width: Double, height: Double) {
+        self.x = x
+        self.y = y
+        self.width = width
+        self.height = height
+    }
+
+    init(center: SketchPoint, width: Double, height: Double) {
+        self.init(x: center.x - width / 2, y: center.y - height / 2, width: width, height: height)
+    }
+
+    var minX: Double { x }
+    var minY: Double { y }
+    var maxX: Double { x + width }
+    var maxY: Double { y + height }
+    var midX: Double { x + width / 2 }
+    var midY: Double { y + height / 2 }
+    var center: SketchPoint { SketchPoint(midX, midY) }
+
+    func insetBy(_ dx: Double, _ dy: Double) -> SketchRect {
+        SketchRect(x: x + dx, y: y + dy, width: max(0, width - 2 * dx), height: max(0, height - 2 * dy))
+    }
+
+    func intersects(_ other: SketchRect) -> Bool {
+        x < other.maxX && other.x < maxX && y < other.maxY && other.y < maxY
+    }
+}
+
+/// An sRGB colour with alpha, components 0...1.
+struct SketchColor: Equatable {
+    var red: Double
+    var green: Double
+    var blue: Double
+    var alpha: Double
+
+    init(_ red: Double, _ green: Double, _ blue: Double, _ alpha: Double = 1) {
+        self.red = red
+        self.green = green
+        self.blue = blue
+        self.alpha = alpha
+    }
+
+    /// A grey: 0 black, 1 white.
+    static func grey(_ level: Double, _ alpha: Double = 1) -> SketchColor { SketchColor(level, level, level, alpha) }
+
+    static let black = SketchColor(0, 0, 0)
+    static let white = SketchColor(1, 1, 1)
+}
+
+/// How an outline is drawn.
+struct SketchStroke: Equatable {
+    var color: SketchColor
+    var width: Double
+    /// Dash lengths in pixels; empty draws a solid line.
+    var dash: [Double] = []
+}
+
+/// A font: DejaVu Sans (from `fonts-dejavu-core`) unless told otherwise; the size is in pixels.
+struct SketchFont: Equatable {
+    var family: String = "DejaVu Sans"
+    var size: Double
+    var bold: Bool = false
+    var italic: Bool = false
+}
+
+/// How a block of text is set.
+struct SketchTextStyle: Equatable {
+    enum Alignment { case left, center, right }
+
+    var font: SketchFont
+    var color: SketchColor = .black
+    var alignment: Alignment = .center
+    /// A halo drawn under the glyphs (sound effects); nil for plain text.
+    var outline: SketchStroke? = nil
+    /// One line, cut with "…" when too wide, instead of wrapping.
+    var singleLine: Bool = false
+}
+
+/// A Cairo image surface and its drawing context, with Pango for text.
+///
+/// Made and used inside one render call and freed in `deinit`; never shared between tasks, so it
+/// is deliberately not `Sendable`. Rendering is synchronous: nothing suspends while a canvas is
+/// alive, so Pango's per-thread font map is only ever used by the thread that made the canvas.
+final class SketchCanvas {
+    enum Failure: Error, Equatable {
+        case surface(String)
+        case png(String)
+    }
+
+    let width: Int
+    let height: Int
+    private let surface: OpaquePointer
+    private let cairo: OpaquePointer
+    private let pango: OpaquePointer
+    private let fontOptions: OpaquePointer
+
+    /// Largest side accepted; Cairo's own limit is 32767.
+    static let maximumSide = 16_384
+
+    init(width: Int, height: Int) throws(Failure) {
+        guard width > 0, height > 0, width <= Self.maximumSide, height <= Self.maximumSide else {
+            throw .surface("a sketch must be between 1x1 and \(Self.maximumSide)x\(Self.maximumSide) pixels, not \(width)x\(height)")
+        }
+        Self.fontSystemReady()
+        guard let surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(width), Int32(height)) else {
+            throw .surface("cairo could not allocate a \(width)x\(height) surface")
+        }
+        let status = cairo_surface_status(surface)
+        guard status == CAIRO_STATUS_SUCCESS else {
+            let message = String(cString: cairo_status_to_string(status))
+            cairo_surface_destroy(surface)
+            throw .surface("cairo could not create a \(width)x\(height) surface: \(message)")
+        }
+        let cairo = cairo_create(surface)!
+        cairo_set_line_join(cairo, CAIRO_LINE_JOIN_ROUND)
+        cairo_set_line_cap(cairo, CAIRO_LINE_CAP_ROUND)
+        cairo_set_antialias(cairo, CAIRO_ANTIALIAS_GRAY)
+
+        // Fixed font options and language, so the output does not depend on the desktop's
+        // fontconfig hinting preferences or on the process locale.
+        let options = cairo_font_options_create()!
+        cairo_font_options_set_antialias(options, CAIRO_ANTIALIAS_GRAY)
+        cairo_font_options_set_hint_style(options, CAIRO_HINT_STYLE_NONE)
+        cairo_font_options_set_hint_metrics(options, CAIRO_HINT_METRICS_OFF)
+        cairo_font_options_set_subpixel_order(options, CAIRO_SUBPIXEL_ORDER_DEFAULT)
+        let pango = pango_cairo_create_context(cairo)!
+        pango_cairo_context_set_font_options(pango, options)
+        pango_context_set_language(pango, pango_language_from_string("en"))
+        pango_context_set_base_dir(pango, PANGO_DIRECTION_LTR)
+
+        self.width = width
+        self.height = height
+        self.surface = surface
+        self.cairo = cairo
+        self.pango = pango
+        self.fontOptions = options
+    }
+
+    deinit {
+        g_object_unref(UnsafeMutableRawPointer(pango))
+        cairo_font_options_destroy(fontOptions)
+        cairo_destroy(cairo)
+        cairo_surface_destroy(surface)
+    }
+
+    /// Loads fontconfig's configuration and the font cache once per process, before any two
+    /// renders can race to do it (Pango's font maps are per thread, fontconfig's setup is not).
+    private static let fontWarmUp: Void = {
+        guard let surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 8, 8) else { return }
+        defer { cairo_surface_destroy(surface) }
+        guard let cairo = cairo_create(surface) else { return }
+        defer { cairo_destroy(cairo) }
+        guard let layout = pango_cairo_create_layout(cairo) else { return }
+        defer { g_object_unref(UnsafeMutableRawPointer(layout)) }
+        let description = pango_font_description_from_string("DejaVu Sans 10")
+        defer { pango_font_description_free(description) }
+        pango_layout_set_font_description(layout, description)
+        pango_layout_set_text(layout, "Ag", -1)
+        var width: Int32 = 0, height: Int32 = 0
+        pango_layout_get_pixel_size(layout, &width, &height)
+    }()
+
+    private static func fontSystemReady() { _ = fontWarmUp }
+
+    // MARK: - Shapes
+
+    /// Paints the whole surface.
+    func fillBackground(_ color: SketchColor) {
+        setSource(color)
+        cairo_paint(cairo)
+    }
+
+    func rectangle(_ rect: SketchRect, fill: SketchColor? = nil, stroke: SketchStroke? = nil) {
+        cairo_new_path(cairo)
+        cairo_rectangle(cairo, rect.x, rect.y, rect.width, rect.height)
+        finish(fill: fill, stroke: stroke)
+    }
+
+    func roundedRectangle(_ rect: SketchRect, radius: Double, fill: SketchColor? = nil, stroke: SketchStroke? = nil) {
+        let r = max(0, min(radius, rect.width / 2, rect.height / 2))
+        cairo_new_path(cairo)
+        cairo_new_sub_path(cairo)
+        cairo_arc(cairo, rect.maxX - r, rect.minY + r, r, -Double.pi / 2, 0)
+        cairo_arc(cairo, rect.maxX - r, rect.maxY - r, r, 0, Double.pi / 2)
+        cairo_arc(cairo, rect.minX + r, rect.maxY - r, r, Double.pi / 2, Double.pi)
+        cairo_arc(cairo, rect.minX + r, rect.minY + r, r, Double.pi, 3 * Double.pi / 2)
+        cairo_close_path(cairo)
+        finish(fill: fill, stroke: stroke)
+    }
+
+    /// The ellipse inscribed in `rect`.
+    func ellipse(_ rect: SketchRect, fill: SketchColor? = nil, stroke: SketchStroke? = nil) {
+        guard rect.width > 0, rect.height > 0 else { return }
+        cairo_new_path(cairo)
+        cairo_save(cairo)
+        cairo_translate(cairo, rect.midX, rect.midY)
+        cairo_scale(cairo, rect.width / 2, rect.height / 2)
+        cairo_arc(cairo, 0, 0, 1, 0, 2 * Double.pi)
+        cairo_restore(cairo)
+        finish(fill: fill, stroke: stroke)
+    }
+
+    func circle(_ center: SketchPoint, radius: Double, fill: SketchColor? = nil, stroke: SketchStroke? = nil) {
+        ellipse(SketchRect(center: center, width: 2 * radius, height: 2 * radius), fill: fill, stroke: stroke)
+    }
+
+    /// A closed shape through `points`.
+    func polygon(_ points: [SketchPoint], fill: SketchColor? = nil, stroke: SketchStroke? = nil) {
+        guard let first = points.first else { return }
+        cairo_new_path(cairo)
+        cairo_move_to(cairo, first.x, first.y)
+        for point in points.dropFirst() { cairo_line_to(cairo, point.x, point.y) }
+        cairo_close_path(cairo)
+        finish(fill: fill, stroke: stroke)
+    }
+
+    /// An open line through `points`.
+    func polyline(_ points: [SketchPoint], stroke: SketchStroke) {
+        guard let first = points.first, points.count > 1 else { return }
+        cairo_new_path(cairo)
+        cairo_move_to(cairo, first.x, first.y)
+        for point in points.dropFirst() { cairo_line_to(cairo, point.x, point.y) }
+        finish(fill: nil, stroke: stroke)
+    }
+
+    func line(from start: SketchPoint, to end: SketchPoint, stroke: SketchStroke) {
+        polyline([start, end], stroke: stroke)
+    }
+
+    /// A closed smooth shape: a cubic curve from `start` through each `(control1, control2, end)`.
+    func curvedShape(start: SketchPoint, segments: [(SketchPoint, SketchPoint, SketchPoint)],
+                     fill: SketchColor? = nil, stroke: SketchStroke? = nil)
+    {
+        cairo_new_path(cairo)
+        cairo_move_to(cairo, start.x, start.y)
+        for (c1, c2, end) in segments { cairo_curve_to(cairo, c1.x, c1.y, c2.x, c2.y, end.x, end.y) }
+        cairo_close_path(cairo)
+        finish(fill: fill, stroke: stroke)
+    }
+
+    /// Runs `body` with drawing limited to `rect`.
+    func clipped(to rect: SketchRect, _ body: () -> Void) {
+        cairo_save(cairo)
+        cairo_new_path(cairo)
+        cairo_rectangle(cairo, rect.x, rect.y, rect.width, rect.height)
+        cairo_clip(cairo)
+        body()
+        cairo_restore(cairo)
+    }
+
+    // MARK: - Text
+
+    /// The size `text` takes in `style`, wrapped at `wrapWidth` (nil: one line per paragraph).
+    func measureText(_ text: String, style: SketchTextStyle, wrapWidth: Double?) -> SketchSize {
+        withLayout(text, style: style, wrapWidth: wrapWidth) { layout in
+            let extent = logicalExtent(layout)
+            return SketchSize(width: extent.width, height: extent.height)
+        }
+    }
+
+    /// Sets `text` inside `rect`, wrapped to its width and centred vertically, turned by
+    /// `rotation` radians about the rectangle's centre. Ink outside `rect` is clipped. Returns
+    /// whether the text overflowed the box (taller or wider than it).
+    @discardableResult
+    func drawText(_ text: String, in rect: SketchRect, style: SketchTextStyle, rotation: Double = 0) -> Bool {
+        withLayout(text, style: style, wrapWidth: rect.width) { layout in
+            let extent = logicalExtent(layout)
+            let overflowed = extent.height > rect.height + 0.5 || extent.width > rect.width + 0.5
+            cairo_save(cairo)
+            if rotation == 0 {
+                cairo_new_path(cairo)
+                cairo_rectangle(cairo, rect.x, rect.y, rect.width, rect.height)
+                cairo_clip(cairo)
+            }
+            cairo_translate(cairo, rect.midX, rect.midY)
+            if rotation != 0 { cairo_rotate(cairo, rotation) }
+            // The layout box is `rect.width` wide; centre its logical extent vertically (a text
+            // too tall for the box keeps its first lines visible).
+            let top = extent.height > rect.height ? -rect.height / 2 : -extent.height / 2
+            cairo_move_to(cairo, -rect.width / 2, top - extent.y)
+            pango_cairo_update_context(cairo, pango)
+            pango_layout_context_changed(layout)
+            if let outline = style.outline {
+                cairo_new_path(cairo)
+                cairo_move_to(cairo, -rect.width / 2, top - extent.y)
+                pango_cairo_layout_path(cairo, layout)
+                apply(outline)
+                cairo_stroke(cairo)
+                cairo_move_to(cairo, -rect.width / 2, top - extent.y)
+            }
+            setSource(style.color)
+            pango_cairo_show_layout(cairo, layout)
+            cairo_restore(cairo)
+            pango_cairo_update_context(cairo, pango)
+            return overflowed
+        }
+    }
+
+    // MARK: - Output
+
+    /// The surface as PNG bytes.
+    func pngBytes() throws(Failure) -> [UInt8] {
+        cairo_surface_flush(surface)
+        var bytes: [UInt8] = []
+        let status = withUnsafeMutablePointer(to: &bytes) { pointer in
+            cairo_surface_write_to_png_stream(surface, { closure, data, length in
+                guard let closure, let data else { return CAIRO_STATUS_WRITE_ERROR }
+                let output = closure.assumingMemoryBound(to: [UInt8].self)
+                output.pointee.append(contentsOf: UnsafeBufferPointer(start: data, count: Int(length)))
+                return CAIRO_STATUS_SUCCESS
+            }, pointer)
+        }
+        guard status == CAIRO_STATUS_SUCCESS else {
+            throw .png("cairo could not write the PNG: \(String(cString: cairo_status_to_string(status)))")
+        }
+        return bytes
+    }
+
+    // MARK: - Helpers
+
+    private func setSource(_ color: SketchColor) {
+        cairo_set_source_rgba(cairo, color.red, color.green, color.blue, color.alpha)
+    }
+
+    private func apply(_ stroke: SketchStroke) {
+        setSource(stroke.color)
+        cairo_set_line_width(cairo, stroke.width)
+        if stroke.dash.isEmpty {
+            cairo_set_dash(cairo, nil, 0, 0)
+        } else {
+            stroke.dash.withUnsafeBufferPointer { cairo_set_dash(cairo, $0.baseAddress, Int32($0.count), 0) }
+        }
+    }
+
+    /// Fills and/or strokes the current path, then clears it.
+    private func finish(fill: SketchColor?, stroke: SketchStroke?) {
+        if let fill {
+            setSource(fill)
+            if stroke == nil { cairo_fill(cairo) } else { cairo_fill_preserve(cairo) }
+        }
+        if let stroke {
+            apply(stroke)
+            cairo_stroke(cairo)
+        }
+        cairo_new_path(cairo)
+    }
+
+    /// A Pango layout for `text` in `style`, freed when `body` returns.
+    private func withLayout<Result>(_ text: String, style: SketchTextStyle, wrapWidth: Double?,
+                                    _ body: (OpaquePointer) -> Result) -> Result
+    {
+        let layout = pango_layout_new(pango)!
+        defer { g_object_unref(UnsafeMutableRawPointer(layout)) }
+        let description = pango_font_description_new()!
+        defer { pango_font_description_free(description) }
+        pango_font_description_set_family(description, style.font.family)
+        pango_font_description_set_absolute_size(description, style.font.size * Double(PANGO_SCALE))
+        pango_font_description_set_weight(description, style.font.bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL)
+        pango_font_description_set_style(description, style.font.italic ? PANGO_STYLE_ITALIC : PANGO_STYLE_NORMAL)
+        pango_layout_set_font_description(layout, description)
+        switch style.alignment {
+        case .left: pango_layout_set_alignment(layout, PANGO_ALIGN_LEFT)
+        case .center: pango_layout_set_alignment(layout, PANGO_ALIGN_CENTER)
+        case .right: pango_layout_set_alignment(layout, PANGO_ALIGN_RIGHT)
+        }
+        if let wrapWidth {
+            pango_layout_set_width(layout, Int32(max(1, wrapWidth) * Double(PANGO_SCALE)))
+            if style.singleLine {
+                pango_layout_set_ellipsize(layout, PANGO_ELLIPSIZE_END)
+                pango_layout_set_single_paragraph_mode(layout, 1)
+            } else {
+                pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR)
+            }
+        }
+        pango_layout_set_text(layout, text, -1)
+        return body(layout)
+    }
+
+    /// The layout's logical extent in pixels: `x`/`y` offsets inside the layout box and the size.
+    private func logicalExtent(_ layout: OpaquePointer) -> (x: Double, y: Double, width: Double, height: Double) {
+        var ink = PangoRectangle(), logical = PangoRectangle()
+        pango_layout_get_extents(layout, &ink, &logical)
+        let scale = Double(PANGO_SCALE)
+        return (Double(logical.x) / scale, Double(logical.y) / scale,
+                Double(logical.width) / scale, Double(logical.height) / scale)
+    }
+}
+
+@available(*, unavailable, message: "a SketchCanvas belongs to the one render call that made it")
+extension SketchCanvas: Sendable {}
