@@ -50,18 +50,18 @@ struct CommandLineTests {
         #expect(inspect.stdoutText.contains("USAGE: panelproc inspect"))
     }
 
-    @Test("Files and stdin pass through byte-identical when no image exists yet; exit 1 only for a failed panel",
+    @Test("With images off, files and stdin pass through byte-identical; exit 1 only for a failed panel",
           arguments: [("no-panels.md", 0), ("02-the-double-spend.md", 0), ("01-paper-and-promises.md", 1)] as [(String, Int32)])
     func passThrough(name: String, status: Int32) async throws {
         let folder = try scratchWithSamples()
         defer { try? FileManager.default.removeItem(at: folder) }
         let input = try sample(name)
-        let viaStdin = try await panelproc([], stdin: input, in: folder)
+        let viaStdin = try await panelproc(["--images", "none"], stdin: input, in: folder)
         #expect(viaStdin.status == status, "\(viaStdin.stderr)")
         #expect(viaStdin.stdout == input)
-        let viaDash = try await panelproc(["-"], stdin: input, in: folder)
+        let viaDash = try await panelproc(["--images", "none", "-"], stdin: input, in: folder)
         #expect(viaDash.stdout == input)
-        let viaFile = try await panelproc([name], in: folder)
+        let viaFile = try await panelproc(["--images", "none", name], in: folder)
         #expect(viaFile.stdout == input)
         // People get one summary line on stderr; stdout holds only the document.
         #expect(viaFile.stderr.contains("panel"))
@@ -110,7 +110,7 @@ struct CommandLineTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("02-the-double-spend.md")
         try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: file.path)
-        let result = try await panelproc(["-i", file.path, folder.appendingPathComponent("no-panels.md").path])
+        let result = try await panelproc(["-i", "--images", "none", file.path, folder.appendingPathComponent("no-panels.md").path])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.isEmpty)
         #expect(try RepoPaths.bytes(file) == (try sample("02-the-double-spend.md")))
@@ -138,7 +138,7 @@ struct CommandLineTests {
     func jsonExport() async throws {
         let folder = try scratchWithSamples()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let first = try await panelproc(["--json", "01-paper-and-promises.md"], in: folder)
+        let first = try await panelproc(["--json", "--images", "none", "01-paper-and-promises.md"], in: folder)
         #expect(first.status == 1, "\(first.stderr)")
         #expect(first.stdout == (try sample("01-paper-and-promises.md")))
         let path = folder.appendingPathComponent("generated/01-paper-and-promises/chapter.json")
@@ -147,7 +147,7 @@ struct CommandLineTests {
         #expect(object["schema_version"] as? Int == 2)
         #expect((object["panels"] as? [Any])?.count == 5)
         #expect(first.stderr.contains("generated/01-paper-and-promises/chapter.json"))
-        _ = try await panelproc(["--json", "01-paper-and-promises.md"], in: folder)
+        _ = try await panelproc(["--json", "--images", "none", "01-paper-and-promises.md"], in: folder)
         #expect(try RepoPaths.bytes(path) == written)
         // Standard input writes under the working folder.
         let viaStdin = try await panelproc(["--json"], stdin: try sample("02-the-double-spend.md"), in: folder)

@@ -22,7 +22,7 @@ public struct Configuration: Sendable, Equatable {
     /// A folder of prompt templates replacing the bundled ones.
     public var promptsDirectory: String?
     /// `sketch` (offline, the default), `openai`, `gemini` or `none`.
-    public var imageProvider = "none"
+    public var imageProvider = "sketch"
     public var imageModel: String?
     public var imageSize = ImageSize(width: 768, height: 512)
     public var imageQuality: String?

@@ -17,6 +17,8 @@ public enum ImageProviders {
         switch configuration.imageProvider {
         case "none":
             return nil
+        case "sketch":
+            return SketchImageProvider()
         case "openai":
             var settings = OpenAIImageProvider.Settings(model: configuration.imageModel ?? "gpt-image-1", quality: configuration.imageQuality)
             if let url = try baseURL(configuration.openAIBaseURL, key: "openai_base_url") { settings.baseURL = url }
