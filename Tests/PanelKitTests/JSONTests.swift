@@ -32,7 +32,7 @@ struct JSONTests {
         let first = ChapterExport.json(for: try parseSample("01-paper-and-promises.md"), sourcePath: "x.md").serialized()
         let second = ChapterExport.json(for: try parseSample("01-paper-and-promises.md"), sourcePath: "x.md").serialized()
         #expect(first == second)
-        #expect(first.hasPrefix("{\n  \"schema_version\": 2,\n"))
+        #expect(first.hasPrefix("{\n  \"schema_version\": 3,\n"))
     }
 
     @Test("Exports of every sample and the examples validate against schema/chapter.schema.json")

@@ -144,7 +144,7 @@ struct CommandLineTests {
         let path = folder.appendingPathComponent("generated/01-paper-and-promises/chapter.json")
         let written = try RepoPaths.bytes(path)
         let object = try JSONSerialization.jsonObject(with: Data(written)) as! [String: Any]
-        #expect(object["schema_version"] as? Int == 2)
+        #expect(object["schema_version"] as? Int == 3)
         #expect((object["panels"] as? [Any])?.count == 5)
         #expect(first.stderr.contains("generated/01-paper-and-promises/chapter.json"))
         _ = try await panelproc(["--json", "--images", "none", "01-paper-and-promises.md"], in: folder)

@@ -2,13 +2,15 @@
 /// depends on time or the machine, so a rerun over unchanged input writes the same bytes.
 public enum ChapterExport {
     /// Bumped whenever the shape of `chapter.json` changes; `schema/chapter.schema.json` follows.
-    public static let schemaVersion = 2
+    public static let schemaVersion = 3
 
     /// `outcomes` holds each panel's stage results, by panel index; nil (or a nil entry) means the
     /// chain did not run for it and the panel is `skipped`.
+    /// `costs` is each panel's cost in US dollars: what its current results cost when they were made.
     public static func json(for chapter: Chapter, sourcePath: String?, outcomes: [PanelOutcome?]? = nil,
-                            images: [ImageManifest.Entry?]? = nil) -> JSONValue
+                            images: [ImageManifest.Entry?]? = nil, costs: [Double]? = nil) -> JSONValue
     {
+        let costFor = { (index: Int) -> Double in costs.flatMap { index < $0.count ? $0[index] : nil } ?? 0 }
         let outcomeFor = { (index: Int) -> PanelOutcome? in
             guard let outcomes, index < outcomes.count else { return nil }
             return outcomes[index]
@@ -30,9 +32,11 @@ public enum ChapterExport {
                 ("theme_distribution", .object(themes.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
                 ("panel_counts", .object([("total", .int(chapter.panels.count))]
                     + PanelStatus.allCases.map { ($0.rawValue, .int(counts[$0] ?? 0)) })),
+                ("cost_usd", .double(roundedCost(chapter.panels.indices.reduce(0) { $0 + costFor($1) }))),
             ])),
             ("panels", .array(chapter.panels.indices.map { index in
-                panel(chapter.panels[index], outcome: outcomeFor(index), image: images.flatMap { index < $0.count ? $0[index] : nil })
+                panel(chapter.panels[index], outcome: outcomeFor(index), image: images.flatMap { index < $0.count ? $0[index] : nil },
+                      costUSD: costFor(index))
             })),
         ])
     }
@@ -50,7 +54,12 @@ public enum ChapterExport {
     }
 
     /// One panel as parsed: identity, source range, the writer's text, fields and dialogue.
-    public static func panel(_ panel: ComicPanelImageSheet, outcome: PanelOutcome?, image: ImageManifest.Entry? = nil) -> JSONValue {
+    /// Money rounded to a millionth of a dollar, so sums print the same whatever order they were added in.
+    static func roundedCost(_ value: Double) -> Double { (value * 1_000_000).rounded() / 1_000_000 }
+
+    public static func panel(_ panel: ComicPanelImageSheet, outcome: PanelOutcome?, image: ImageManifest.Entry? = nil,
+                             costUSD: Double = 0) -> JSONValue
+    {
         .object([
             ("id", .string(panel.id)),
             ("page", .optional(panel.page)),
@@ -80,6 +89,7 @@ public enum ChapterExport {
                     ("cost_usd", .double(entry.costUSD)),
                 ])
             } ?? .null),
+            ("cost_usd", .double(roundedCost(costUSD))),
             ("trace_ids", .array((outcome?.results.traceIDs ?? []).map(JSONValue.string))),
         ])
     }

@@ -199,6 +199,7 @@ public struct ChapterJob: Sendable {
                                stopped: nil, proposedRoles: [])
         let ledger = CostLedger(capUSD: options.maxCostUSD)
         var trace: TraceStore?
+        var textCostByPanel: [String: Double] = [:]
         let hasPanels = chapters.contains { !$0.chapter.panels.isEmpty }
         if hasPanels {
             let library: PromptLibrary
@@ -215,9 +216,11 @@ public struct ChapterJob: Sendable {
             report.runID = runID
             report.tracePath = path
             let counters = RunCounters()
-            let caller = ModelCaller(provider: provider, library: library, trace: trace, runID: runID, useCache: options.useCache,
+            var caller = ModelCaller(provider: provider, library: library, trace: trace, runID: runID, useCache: options.useCache,
                                      concurrency: options.concurrency ?? configuration.concurrency,
                                      rpm: options.rpm ?? configuration.rpm, counters: counters)
+            caller.prices = prices
+            caller.ledger = ledger
             let runner = PipelineRunner(model: caller, taxonomy: configuration.taxonomy, rules: rules, force: options.force,
                                         progress: progress)
             outcomes = await runner.run(chapters.map {
@@ -226,7 +229,7 @@ public struct ChapterJob: Sendable {
             report.callsMade = await counters.callsMade
             report.callsCached = await counters.callsCached
             report.stopped = outcomes.joined().compactMap { $0?.stopsRun }.first
-            await ledger.record(await counters.costUSD)
+            textCostByPanel = await counters.costByPanel
         }
 
         var imagesByChapter: [[ImageManifest.Entry?]] = chapters.map { Array(repeating: nil, count: $0.chapter.panels.count) }
@@ -317,8 +320,11 @@ public struct ChapterJob: Sendable {
             var written = writtenByChapter[index]
             if options.writeJSON {
                 let path = (chapterDirectory(for: prepared.input, chapter: prepared.chapter) as NSString).appendingPathComponent("chapter.json")
+                let costs = prepared.chapter.panels.enumerated().map { panelIndex, panel in
+                    (textCostByPanel[panel.id] ?? 0) + (imagesByChapter[index][panelIndex]?.costUSD ?? 0)
+                }
                 let json = ChapterExport.json(for: exported, sourcePath: prepared.input.fileName, outcomes: outcomes[index],
-                                              images: imagesByChapter[index])
+                                              images: imagesByChapter[index], costs: costs)
                 do { try FileIO.writeAtomically(Array(json.serialized().utf8), to: path) } catch { throw .write(error.description) }
                 written.append(path)
             }

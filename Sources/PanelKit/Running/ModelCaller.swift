@@ -8,6 +8,11 @@ public actor RunCounters {
     public private(set) var panelsDone = 0
     /// `--dry-run`: answers served from the cache, by panel.
     public private(set) var cachedByPanel: [String: Int] = [:]
+    /// What each panel's current results cost when they were made (a cached answer counts at its
+    /// original price), so the export says the same on every rerun.
+    public private(set) var costByPanel: [String: Double] = [:]
+
+    func attribute(_ cost: Double, to panelID: String) { costByPanel[panelID, default: 0] += cost }
 
     public init() {}
 
@@ -48,6 +53,10 @@ public struct ModelCaller: StageModel {
     /// `--dry-run`: answer only from the cache, write nothing, and fail a stage that would need
     /// the provider with `StageFailure.notCached`.
     public var planOnly = false
+    /// Prices for calls whose provider reports tokens but no cost.
+    public var prices = Prices()
+    /// `--max-cost-usd`: a call that would pass the cap is not made.
+    public var ledger: CostLedger?
 
     public init(provider: any TextProvider, library: PromptLibrary, trace: (any CallTrace)? = nil, runID: Int64 = 0,
                 useCache: Bool = true, concurrency: Int = 8, rpm: Int? = nil, counters: RunCounters = RunCounters())
@@ -104,6 +113,7 @@ public struct ModelCaller: StageModel {
                 await counters.cachedAnswer(for: panelID)
                 return ModelAnswer(value: value, traceID: String(hash.prefix(16)), cached: true)
             }
+            await counters.attribute(cached.costUSD ?? 0, to: panelID)
             record.status = .cached
             // The original call (cached_from) holds the request and response; a rerun of 60,000
             // cached calls should not write them all again.
@@ -116,7 +126,14 @@ public struct ModelCaller: StageModel {
         }
 
         if planOnly { throw StageFailure(stage: stage, message: StageFailure.notCached) }
+        // A rough reservation: the prompt's length in tokens, and a few hundred out.
+        let estimate = prices.text(provider.model, tokensIn: (rendered.system.utf8.count + rendered.user.utf8.count) / 4, tokensOut: 300)
         await semaphore.acquire()
+        // Reserve only once a slot is free: at most `concurrency` calls can be in flight past the cap.
+        if let ledger, !(await ledger.reserve(estimate)) {
+            await semaphore.release()
+            throw StageFailure(stage: stage, message: StageFailure.costCap)
+        }
         await rateLimiter.acquire()
         let callID = try? await trace?.callStarted(record)
         let started = ContinuousClock.now
@@ -134,6 +151,7 @@ public struct ModelCaller: StageModel {
 
         switch result {
         case .failure(let error):
+            await ledger?.settle(reserved: estimate, actual: 0)
             record.status = .failed
             record.error = error.message
             await finish(callID, record)
@@ -143,7 +161,10 @@ public struct ModelCaller: StageModel {
             record.providerRequestID = completion.providerRequestID
             record.tokensIn = completion.tokensIn
             record.tokensOut = completion.tokensOut
-            record.costUSD = completion.costUSD
+            let cost = completion.costUSD ?? prices.text(provider.model, tokensIn: completion.tokensIn, tokensOut: completion.tokensOut)
+            record.costUSD = cost
+            await ledger?.settle(reserved: estimate, actual: cost)
+            await counters.attribute(cost, to: panelID)
             let problems = JSONSchemaValidator.problems(completion.value, schema: template.schema)
             if !problems.isEmpty {
                 record.status = .failed
@@ -153,7 +174,7 @@ public struct ModelCaller: StageModel {
             }
             record.status = .succeeded
             await finish(callID, record)
-            await counters.made(cost: completion.costUSD)
+            await counters.made(cost: cost)
             return ModelAnswer(value: completion.value, traceID: String(hash.prefix(16)), cached: false)
         }
     }

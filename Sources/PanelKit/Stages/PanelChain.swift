@@ -130,7 +130,10 @@ public struct PanelChain: Sendable {
         let blockers = results.checklist?.failedBlockers ?? []
         reasons += blockers.map { "\($0.id): \($0.note)" }
         let status: PanelStatus
-        if stopsRun != nil || stageStates.values.contains(where: { if case .failed = $0 { return true } else { return false } }) {
+        let capped = stageStates.values.contains { if case .failed(let reason) = $0 { return reason.contains(StageFailure.costCap) } else { return false } }
+        if capped {
+            status = .skipped
+        } else if stopsRun != nil || stageStates.values.contains(where: { if case .failed = $0 { return true } else { return false } }) {
             status = .failed
         } else if results.checklist == nil {
             status = .skipped

@@ -57,6 +57,8 @@ public struct StageFailure: Error, Sendable, CustomStringConvertible {
 
     /// The message of a stage `--dry-run` could not answer from the cache.
     public static let notCached = "not answered yet (dry run)"
+    /// The message of a stage not run because `--max-cost-usd` would have been passed.
+    public static let costCap = "not run: the cost cap would be passed"
 }
 
 /// A model's answer to one stage call, validated against the template's schema.

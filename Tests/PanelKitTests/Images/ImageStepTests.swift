@@ -165,3 +165,63 @@ struct ImageStepTests {
         #expect(ImageStep.relativePathForTests("/a/out/x/images/p.png", from: "/a/b") == "../out/x/images/p.png")
     }
 }
+
+/// The offline engine, charging a fixed price per answer.
+struct PricedProvider: TextProvider {
+    let name = "priced"
+    let model = "priced-1"
+    let isLocal = true
+    var price: Double
+
+    func complete(_ request: TextRequest) async throws(ProviderError) -> TextCompletion {
+        var completion = try await OfflineTextProvider().complete(request)
+        completion.costUSD = price
+        return completion
+    }
+}
+
+@Suite("Cost per call, per panel, per chapter")
+struct CostTests {
+    @Test("chapter.json carries each panel's cost and the chapter's; a rerun from the cache reports the same")
+    func costsInJSON() async throws {
+        let book = try ImageBook()
+        defer { book.remove() }
+        var options = ChapterJob.Options()
+        options.writeJSON = true
+        let job = ChapterJob(configuration: Configuration(), options: options)
+        func run() async throws -> (RunReport, String) {
+            var databases: [String: CharacterDatabase] = [:]
+            let url = book.url("02-the-double-spend.md")
+            let prepared = try job.prepare(InputDocument(path: url.path, source: SourceText(bytes: try RepoPaths.bytes(url))), databases: &databases)
+            let report = try await job.run([prepared], provider: PricedProvider(price: 0.001), imageProvider: FakeImageProvider(cost: 0.04))
+            return (report, try book.text("generated/02-the-double-spend/chapter.json"))
+        }
+        let (first, json) = try await run()
+        #expect(abs(first.costUSD - (18 * 0.001 + 3 * 0.04)) < 1e-9)
+        let value = try JSONValue.parse(json)
+        #expect(value["chapter"]?["cost_usd"]?.number == 0.138)
+        #expect(value["panels"]?.array?.first?["cost_usd"]?.number == 0.046)
+        let (second, again) = try await run()
+        #expect(second.costUSD == 0)
+        #expect(again == json)
+    }
+
+    @Test("The cost cap also stops text calls: panels past it are skipped, and the summary says so")
+    func textCap() async throws {
+        let book = try ImageBook()
+        defer { book.remove() }
+        var options = ChapterJob.Options()
+        options.maxCostUSD = 0.01
+        options.concurrency = 1
+        let job = ChapterJob(configuration: Configuration(), options: options)
+        var databases: [String: CharacterDatabase] = [:]
+        let url = book.url("01-paper-and-promises.md")
+        let prepared = try job.prepare(InputDocument(path: url.path, source: SourceText(bytes: try RepoPaths.bytes(url))), databases: &databases)
+        let report = try await job.run([prepared], provider: PricedProvider(price: 0.002),
+                                       prices: Prices(byModel: ["priced-1": .init(per1kInput: 0.001, per1kOutput: 0.001)]))
+        #expect(report.costCapReached)
+        // What is in flight finishes: with one call at a time, at most one call past the cap.
+        #expect(report.costUSD <= 0.01 + 0.002 + 1e-9)
+        #expect((report.counts[.skipped] ?? 0) > 0)
+    }
+}
