@@ -85,16 +85,16 @@ for panels in (1000, 10000):
     open(path, "w").write(text)
     # The same bytes with every marker defused: pass-through of an equal document.
     open(plain, "w").write(re.sub(r"^### Panel ", "### Scene ", re.sub(r"^## Page ", "## Part ", text, flags=re.M), flags=re.M))
-    passthrough = statistics.median(run([binary, plain], folder)[0] for _ in range(max(runs, 3)))
+    passthrough = statistics.median(run([binary, "--images", "none", plain], folder)[0] for _ in range(max(runs, 3)))
     full_times, summary = [], ""
     for _ in range(runs):
         trace = os.path.join(folder, ".panelproc")
         subprocess.run(["rm", "-rf", trace])
-        elapsed, summary = run([binary, path], folder)
+        elapsed, summary = run([binary, "--images", "none", path], folder)
         full_times.append(elapsed)
     made, cached = calls(summary)
-    rss = peak_rss([binary, "--no-cache", "--trace", os.path.join(folder, f"rss-{panels}.sqlite"), path], folder)
-    rerun_time, rerun_summary = run([binary, path], folder)
+    rss = peak_rss([binary, "--images", "none", "--no-cache", "--trace", os.path.join(folder, f"rss-{panels}.sqlite"), path], folder)
+    rerun_time, rerun_summary = run([binary, "--images", "none", path], folder)
     rerun_made, rerun_cached = calls(rerun_summary)
     full = statistics.median(full_times)
     results[panels] = dict(full=full, passthrough=passthrough, rss=rss, made=made, rerun=rerun_time, rerun_made=rerun_made,
