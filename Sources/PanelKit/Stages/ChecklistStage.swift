@@ -64,6 +64,12 @@ public enum ChecklistRules {
             rule("rewrite_keeps_roles", validation.missingFromRewrite.isEmpty,
                  validation.missingFromRewrite.isEmpty ? "the rewrite names every required role"
                      : "the rewrite drops \(validation.missingFromRewrite.joined(separator: ", "))")
+            if !validation.unlisted.isEmpty {
+                items.append(ChecklistItem(
+                    id: "names_in_database", passed: false, blocker: false,
+                    note: "\(validation.unlisted.joined(separator: ", ")) \(validation.unlisted.count == 1 ? "is" : "are") not in the character database; "
+                        + "if a character, add them (or list them under Characters:) so their appearance is known", source: .rule))
+            }
             rule("rewrite_invents_no_roles", validation.invented.isEmpty,
                  validation.invented.isEmpty ? "the rewrite adds no one" : "the rewrite adds \(validation.invented.joined(separator: ", ")), who is not in the panel or the database")
         }

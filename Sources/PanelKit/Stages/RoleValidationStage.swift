@@ -27,12 +27,34 @@ public struct RoleValidationStage: PanelStage {
         let panelText = ([context.panel.sceneDescriptionOriginal, context.panel.markerText] + context.panel.dialogue.map(\.speaker)
             + context.panel.dialogue.map(\.text) + context.panel.fields.map(\.value) + roles).joined(separator: " ")
         var invented: [String] = []
+        var unlisted: [String] = []
         for run in TextTools.capitalisedRuns(in: rewrite) {
             for name in unknownParts(of: run, panelText: panelText, resolver: resolver) where !invented.contains(name) {
                 invented.append(name)
             }
+            for name in unknownParts(of: run, panelText: "", resolver: resolver)
+            where !invented.contains(name) && !unlisted.contains(name) && !looksLikePlaceOrTime(name)
+                && !resolutions.contains(where: { TextTools.fold($0.role) == TextTools.fold(name) })
+            {
+                unlisted.append(name)
+            }
         }
-        return RoleValidationResult(resolutions: resolutions, missingFromRewrite: missing, invented: invented, databaseMissing: nil)
+        var result = RoleValidationResult(resolutions: resolutions, missingFromRewrite: missing, invented: invented, databaseMissing: nil)
+        result.unlisted = unlisted
+        return result
+    }
+
+    private static let timeWords: Set<String> = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+                                                 "january", "february", "march", "april", "may", "june", "july", "august",
+                                                 "september", "october", "november", "december", "christmas", "easter"]
+    private static let placeWords: Set<String> = ["bank", "street", "market", "square", "road", "lane", "park", "school", "town",
+                                                  "city", "river", "station", "hall", "shop", "cafe", "café", "church", "england",
+                                                  "france", "london", "paris", "avenue", "bridge", "house", "library", "museum"]
+
+    /// `Tuesday`, `Bank of England`, `Elm Street`: proper nouns that are not people.
+    static func looksLikePlaceOrTime(_ name: String) -> Bool {
+        let words = TextTools.words(name)
+        return words.contains { timeWords.contains($0) || placeWords.contains($0) }
     }
 
     /// The words of a run of capitalised words that nobody accounts for: spans that resolve or that

@@ -68,6 +68,9 @@ public struct RoleValidationResult: Sendable, Equatable {
     public var invented: [String]
     /// Set when roles were required but no database was found; lists where panelproc looked.
     public var databaseMissing: [String]?
+    /// Names the writer used that the database does not know (a warning, not a blocker: they may
+    /// be places or things).
+    public var unlisted: [String] = []
 
     public init(resolutions: [RoleResolution], missingFromRewrite: [String], invented: [String], databaseMissing: [String]?) {
         self.resolutions = resolutions
@@ -102,6 +105,7 @@ public struct RoleValidationResult: Sendable, Equatable {
             ("missing_from_rewrite", .array(missingFromRewrite.map(JSONValue.string))),
             ("invented", .array(invented.map(JSONValue.string))),
             ("database_missing", databaseMissing.map { .array($0.map(JSONValue.string)) } ?? .null),
+            ("unlisted", .array(unlisted.map(JSONValue.string))),
         ])
     }
 }

@@ -112,3 +112,16 @@ struct ReviewRegressionTests {
 enum PromptFiles {
     static var folderForTests: String? { PanelPromptsFolder.path }
 }
+
+@Suite("Review regressions: names the database does not know")
+struct UnlistedNameTests {
+    @Test("A name the writer used that is not in the database is a warning; places and days are not")
+    func unlistedName() async throws {
+        let outcome = try await runPanel("### Panel 1\n\nMira hands a coin to Zed, the baker, outside the Bank of England on Tuesday.\n")
+        #expect(outcome.status == .passed)
+        #expect(outcome.results.roleValidation?.unlisted == ["Zed"])
+        let warning = try #require(outcome.results.checklist?.items.first { $0.id == "names_in_database" })
+        #expect(!warning.blocker)
+        #expect(warning.note.hasPrefix("Zed is not in the character database"))
+    }
+}
