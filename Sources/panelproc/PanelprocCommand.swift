@@ -98,7 +98,7 @@ struct PanelprocCommand: AsyncParsableCommand {
         if let unknownRoles, GateRules.UnknownRolePolicy(rawValue: unknownRoles) == nil {
             throw ValidationError("--unknown-roles takes reject or propose, got \(unknownRoles).")
         }
-        if files.count > 1 && !inPlace {
+        if files.count > 1 && !inPlace && !dryRun {
             throw ValidationError(
                 "\(files.count) files given, but stdout can hold only one document. Add -i to rewrite each file in place, or run panelproc once per file.")
         }

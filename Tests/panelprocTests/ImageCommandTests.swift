@@ -39,6 +39,9 @@ struct ImageCommandTests {
         #expect(result.stderr.contains("nothing was called or written"))
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent(".panelproc").path))
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("generated").path))
+        let several = try await panelproc(["--dry-run", "01-paper-and-promises.md", "02-the-double-spend.md"], in: folder)
+        #expect(several.status == 0, "\(several.stderr)")
+        #expect(several.stdoutText.contains("02-the-double-spend/p00-03"))
     }
 
     @Test("A missing API key for an HTTP provider stops the run with exit 3 and names the variable")
