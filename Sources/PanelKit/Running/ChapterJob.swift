@@ -68,6 +68,8 @@ public struct ChapterJob: Sendable {
         public var maxBubblesOverride: Int?
         /// `--force`: panels that fail the gate continue, marked `forced`.
         public var force = false
+        /// The run's shared limiter, instead of one made from `rpm` (tests, benchmarks).
+        public var rateLimiter: RateLimiter?
         /// `--no-cache`: ask the provider even when the trace holds the answer.
         public var useCache = true
         public var concurrency: Int?
@@ -222,6 +224,7 @@ public struct ChapterJob: Sendable {
                                      rpm: options.rpm ?? configuration.rpm, counters: counters)
             caller.prices = prices
             caller.ledger = ledger
+            if let limiter = options.rateLimiter { caller.rateLimiter = limiter }
             sharedLimiter = caller.rateLimiter
             let runner = PipelineRunner(model: caller, taxonomy: configuration.taxonomy, rules: rules, force: options.force,
                                         progress: progress)

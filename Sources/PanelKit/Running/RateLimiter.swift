@@ -4,9 +4,9 @@ import Foundation
 /// seconds after the one before (a token bucket holding one token).
 ///
 /// Adaptive: one limiter is shared by every call of a run (text and image), and a 429 seen by
-/// any of them (`slowDown()`) halves the rate for all, down to a floor of 1/16 of where it was
+/// any of them (`slowDown()`) halves the rate for all, down to a floor of a quarter of where it was
 /// (at least 1 a minute); without a configured `rpm`, the first 429 starts a limit at half the
-/// rate of the last 10 seconds. At most one halving per `slowDownGap`, so a burst of 429s from
+/// rate of the last 10 seconds. At most one halving per `slowDownGap` (2 s), so a burst of 429s from
 /// calls sent together counts once. Every `recoveryStep` successes (`succeeded()`) since the last
 /// change raise the rate by 10%, until it is back at the configured `rpm` (or, without one, at
 /// the rate where the 429s began, when the limit is lifted).
@@ -24,13 +24,16 @@ public actor RateLimiter {
     private var recent: [ContinuousClock.Instant] = []
     private var lastSlowDown: ContinuousClock.Instant?
     private var successes = 0
-    public let slowDownGap: Duration
-    public let recoveryStep: Int
+    public nonisolated let slowDownGap: Duration
+    public nonisolated let recoveryStep: Int
     /// How often a 429 slowed things down (for the summary and tests).
     public private(set) var slowDowns = 0
+    /// false: a plain token bucket that ignores 429s (tests that inject random 429s as noise).
+    public nonisolated let adaptive: Bool
 
     /// nil or 0 means no limit (until a 429).
-    public init(rpm: Int?, slowDownGap: Duration = .seconds(1), recoveryStep: Int = 10) {
+    public init(rpm: Int?, adaptive: Bool = true, slowDownGap: Duration = .seconds(2), recoveryStep: Int = 10) {
+        self.adaptive = adaptive
         configured = (rpm ?? 0) > 0 ? .nanoseconds(Int64(60_000_000_000 / Double(rpm!))) : .zero
         interval = configured
         nextSlot = ContinuousClock.now
@@ -58,6 +61,7 @@ public actor RateLimiter {
 
     /// A 429 was seen: halve the rate for everyone.
     public func slowDown() {
+        guard adaptive else { return }
         let now = clock.now
         if let lastSlowDown, now - lastSlowDown < slowDownGap { return }
         lastSlowDown = now
@@ -69,9 +73,9 @@ public actor RateLimiter {
             let observedRPM = max(Double(window) * 6, 2)
             liftAt = .nanoseconds(Int64(60_000_000_000 / observedRPM))
             interval = liftAt
-            ceiling = min(liftAt * 16, .seconds(60))
+            ceiling = min(liftAt * 4, .seconds(60))
         } else if ceiling == .zero {
-            ceiling = min(max(interval, configured) * 16, .seconds(60))
+            ceiling = min(max(interval, configured) * 4, .seconds(60))
         }
         interval = min(interval * 2, ceiling)
         // Calls already given a slot keep it; the next ones are spaced at the new rate.
