@@ -15,7 +15,7 @@ struct ChatBook {
     func provider(_ server: FakeChatAPI, key: String = textCanaryKey,
                   format: OpenAICompatibleTextProvider.ResponseFormat = .jsonSchema) -> OpenAICompatibleTextProvider
     {
-        let http = RetryingHTTPClient(URLSessionHTTPClient(maxConnectionsPerHost: 8, requestTimeoutSeconds: 10),
+        let http = RetryingHTTPClient(URLSessionHTTPClient(maxConnectionsPerHost: 16, requestTimeoutSeconds: 5),
                                       policy: RetryPolicy(baseDelay: .milliseconds(10), maxDelay: .milliseconds(160), jitter: 0),
                                       sleep: sleeps.sleep)
         return OpenAICompatibleTextProvider(apiKey: key, settings: .init(model: "fake-model", baseURL: server.baseURL,
@@ -203,7 +203,7 @@ struct AdaptiveRateLimiterTests {
         #expect(await limiter.currentRPM == nil)
         for _ in 0..<10 { await limiter.acquire() }
         await limiter.slowDown()
-        let limited = try? #require(await limiter.currentRPM)
+        let limited = await limiter.currentRPM
         #expect(limited.map { $0 > 0 && $0 <= 30 } == true, "\(String(describing: limited))")
         for _ in 0..<20 { await limiter.succeeded() }
         #expect(await limiter.currentRPM == nil)

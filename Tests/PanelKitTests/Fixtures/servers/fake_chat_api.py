@@ -41,6 +41,8 @@ import argparse
 import hashlib
 import json
 import re
+import socket
+import struct
 import sys
 import threading
 import time
@@ -231,9 +233,14 @@ class Handler(BaseHTTPRequestHandler):
         fault = state.draw(raw)
         if fault == "drop":
             state.record(entry, "drop")
+            # The answer starts, then the connection goes: headers promising a body that never
+            # comes, then a reset (SO_LINGER 0), so the client sees the drop at once.
             self.close_connection = True
             try:
-                self.connection.shutdown(2)
+                self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 400\r\n\r\n{\"id\":")
+                self.wfile.flush()
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                self.connection.close()
             except OSError:
                 pass
             return
