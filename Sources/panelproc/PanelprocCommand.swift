@@ -18,6 +18,8 @@ struct PanelprocCommand: AsyncParsableCommand {
               panelproc --json chapter.md            also write generated/<chapter>/chapter.json
               panelproc --force chapter.md           failed panels continue, marked forced
               panelproc --no-cache chapter.md        ask the model again even for answered requests
+              panelproc --provider openai --model gpt-4o-mini chapter.md
+                                                     use an OpenAI-compatible server (OPENAI_BASE_URL, OPENAI_API_KEY)
               panelproc inspect chapter.md           the parsed panels as JSON
               panelproc trace --failed               failed panels of the last run, with reasons
 
@@ -84,12 +86,23 @@ struct PanelprocCommand: AsyncParsableCommand {
     @Option(name: .customLong("images"), help: ArgumentHelp("Image provider: sketch (offline, default), openai, gemini or none.", valueName: "provider"))
     var imageProvider: String?
 
+    @Option(name: .customLong("provider"),
+            help: ArgumentHelp("Text provider: offline (built in, default) or openai (any OpenAI-compatible chat-completions server; OPENAI_BASE_URL, OPENAI_API_KEY).",
+                               valueName: "name"))
+    var textProvider: String?
+
+    @Option(name: .customLong("model"), help: ArgumentHelp("Text model for the openai provider (default gpt-4o-mini).", valueName: "name"))
+    var model: String?
+
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
         if let maxCostUSD, maxCostUSD < 0 { throw ValidationError("--max-cost-usd cannot be negative.") }
         if let imageProvider, !Configuration.imageProviders.contains(imageProvider) {
             throw ValidationError("--images takes \(Configuration.imageProviders.joined(separator: ", ")), got \(imageProvider).")
+        }
+        if let textProvider, !Configuration.textProviders.contains(textProvider) {
+            throw ValidationError("--provider takes \(Configuration.textProviders.joined(separator: ", ")), got \(textProvider).")
         }
         if let concurrency, !(1...256).contains(concurrency) {
             throw ValidationError("--concurrency must be from 1 to 256, got \(concurrency).")
@@ -131,6 +144,8 @@ struct PanelprocCommand: AsyncParsableCommand {
         options.maxCostUSD = maxCostUSD ?? configuration.maxCostUSD
         var configured = configuration
         if let imageProvider { configured.imageProvider = imageProvider }
+        if let textProvider { configured.textProvider = textProvider }
+        if let model { configured.textModel = model }
         let job = ChapterJob(configuration: configured, options: options)
 
         // Read, parse and load every database before writing anything: a bad input stops the run
@@ -160,8 +175,10 @@ struct PanelprocCommand: AsyncParsableCommand {
         }
 
         let images: (any ImageProvider)?
+        let text: any TextProvider
         do {
             images = try ImageProviders.make(configured, environment: ProcessInfo.processInfo.environment)
+            text = try TextProviders.make(configured, environment: ProcessInfo.processInfo.environment)
         } catch {
             Console.report(error)
             throw ExitStatus.badInput.exitCode
@@ -170,7 +187,7 @@ struct PanelprocCommand: AsyncParsableCommand {
         if dryRun {
             let plan: RunPlan
             do throws(RunFailure) {
-                plan = try await job.plan(prepared, imageProvider: images, imageSize: configured.imageSize, prices: configured.prices)
+                plan = try await job.plan(prepared, provider: text, imageProvider: images, imageSize: configured.imageSize, prices: configured.prices)
             } catch {
                 Console.error("error: \(error)")
                 if case .input = error { throw ExitStatus.badInput.exitCode }
@@ -192,7 +209,7 @@ struct PanelprocCommand: AsyncParsableCommand {
         if let progress { onPanel = { done, total in progress.update(done, total) } }
         let report: RunReport
         do throws(RunFailure) {
-            report = try await job.run(prepared, imageProvider: images, imageSize: configured.imageSize, prices: configured.prices,
+            report = try await job.run(prepared, provider: text, imageProvider: images, imageSize: configured.imageSize, prices: configured.prices,
                                        progress: onPanel)
         } catch {
             progress?.finish()

@@ -34,6 +34,19 @@ public struct Configuration: Sendable, Equatable {
     public var geminiKeyVariable = "GEMINI_API_KEY"
     public var maxCostUSD: Double?
     public var prices = Prices()
+    /// `offline` (the built-in engine, the default) or `openai` (any chat-completions server).
+    public var textProvider = "offline"
+    /// The text model (`openai` provider); nil means `gpt-4o-mini`.
+    public var textModel: String?
+    /// `json_schema` (default) or `json_object` for servers without schema support.
+    public var responseFormat: OpenAICompatibleTextProvider.ResponseFormat = .jsonSchema
+    public var temperature: Double?
+    public var seed: Int?
+    public var maxTokens: Int?
+    /// HTTP tries per call, the first included (default 5), and the first backoff wait in
+    /// seconds (default 1; then 2, 4, 8, 16 s at most).
+    public var retryAttempts: Int?
+    public var retryBaseDelay: Double?
     /// The `panelproc.yml` that was read, if any.
     public var file: String?
     /// Keys the file holds that panelproc does not know.
@@ -108,6 +121,26 @@ public struct Configuration: Sendable, Equatable {
             case "gemini_base_url": geminiBaseURL = try field.text()
             case "openai_api_key_env": openAIKeyVariable = try field.text() ?? openAIKeyVariable
             case "gemini_api_key_env": geminiKeyVariable = try field.text() ?? geminiKeyVariable
+            case "provider":
+                guard let name = try field.text() else { break }
+                guard Self.textProviders.contains(name) else {
+                    throw InputError(file: path, location: field.location,
+                                     message: "`provider` should be one of \(Self.textProviders.joined(separator: ", ")), found `\(name)`")
+                }
+                textProvider = name
+            case "model": textModel = try field.text()
+            case "response_format":
+                guard let raw = try field.text() else { break }
+                guard let format = OpenAICompatibleTextProvider.ResponseFormat(rawValue: raw) else {
+                    throw InputError(file: path, location: field.location,
+                                     message: "`response_format` should be json_schema or json_object, found `\(raw)`")
+                }
+                responseFormat = format
+            case "temperature": temperature = try field.number(in: 0...2)
+            case "seed": seed = try field.integer(in: Int(Int32.min)...Int(Int32.max))
+            case "max_tokens": maxTokens = try field.integer(in: 1...1_000_000)
+            case "retry_attempts": retryAttempts = try field.integer(in: 1...20)
+            case "retry_base_delay": retryBaseDelay = try field.number(in: 0...60)
             case "max_cost_usd": maxCostUSD = try field.number(in: 0...1_000_000)
             case "prices":
                 var byModel: [String: Prices.Price] = [:]
@@ -136,7 +169,10 @@ public struct Configuration: Sendable, Equatable {
     static let knownKeys = ["output_dir", "max_bubbles", "characters", "trace", "prompts_dir", "concurrency", "rpm",
                             "max_words_per_bubble", "common_example_overlap", "unknown_roles", "themes", "image_provider",
                             "image_model", "image_size", "image_quality", "openai_base_url", "gemini_base_url",
-                            "openai_api_key_env", "gemini_api_key_env", "max_cost_usd", "prices"]
+                            "openai_api_key_env", "gemini_api_key_env", "max_cost_usd", "prices", "provider", "model",
+                            "response_format", "temperature", "seed", "max_tokens", "retry_attempts", "retry_base_delay"]
+
+    public static let textProviders = ["offline", "openai"]
 
     public static let imageProviders = ["sketch", "openai", "gemini", "none"]
 
@@ -173,6 +209,9 @@ public struct Configuration: Sendable, Equatable {
         }
         if let value = environment["PANELPROC_CHARACTERS"], !value.isEmpty {
             characters = Self.absolute(value, from: cwd)
+        }
+        if let value = environment["OPENAI_BASE_URL"], !value.isEmpty {
+            openAIBaseURL = value
         }
         if let value = environment["PANELPROC_MAX_BUBBLES"], !value.isEmpty {
             guard let count = Int(value), (1...20).contains(count) else {

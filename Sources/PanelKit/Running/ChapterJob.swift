@@ -68,6 +68,8 @@ public struct ChapterJob: Sendable {
         public var maxBubblesOverride: Int?
         /// `--force`: panels that fail the gate continue, marked `forced`.
         public var force = false
+        /// The run's shared limiter, instead of one made from `rpm` (tests, benchmarks).
+        public var rateLimiter: RateLimiter?
         /// `--no-cache`: ask the provider even when the trace holds the answer.
         public var useCache = true
         public var concurrency: Int?
@@ -200,6 +202,7 @@ public struct ChapterJob: Sendable {
         let ledger = CostLedger(capUSD: options.maxCostUSD)
         var trace: TraceStore?
         var textCostByPanel: [String: Double] = [:]
+        var sharedLimiter: RateLimiter?
         let hasPanels = chapters.contains { !$0.chapter.panels.isEmpty }
         if hasPanels {
             let library: PromptLibrary
@@ -221,6 +224,8 @@ public struct ChapterJob: Sendable {
                                      rpm: options.rpm ?? configuration.rpm, counters: counters)
             caller.prices = prices
             caller.ledger = ledger
+            if let limiter = options.rateLimiter { caller.rateLimiter = limiter }
+            sharedLimiter = caller.rateLimiter
             let runner = PipelineRunner(model: caller, taxonomy: configuration.taxonomy, rules: rules, force: options.force,
                                         progress: progress)
             outcomes = await runner.run(chapters.map {
@@ -235,8 +240,10 @@ public struct ChapterJob: Sendable {
         var imagesByChapter: [[ImageManifest.Entry?]] = chapters.map { Array(repeating: nil, count: $0.chapter.panels.count) }
         var writtenByChapter: [[String]] = chapters.map { _ in [] }
         if let imageProvider, report.stopped == nil {
-            let step = ImageStep(provider: imageProvider, size: imageSize, prices: prices, forceImages: options.forceImages,
+            var step = ImageStep(provider: imageProvider, size: imageSize, prices: prices, forceImages: options.forceImages,
                                  onlyPanels: options.onlyPanels)
+            // One limiter for the whole run: a 429 from either kind of call slows both.
+            step.rateLimiter = sharedLimiter ?? RateLimiter(rpm: options.rpm ?? configuration.rpm)
             for (index, prepared) in chapters.enumerated() where !prepared.chapter.panels.isEmpty {
                 let directory = chapterDirectory(for: prepared.input, chapter: prepared.chapter)
                 let manifestPath = (directory as NSString).appendingPathComponent("manifest.json")

@@ -91,6 +91,8 @@ public struct ImageStep: Sendable {
     public var forceImages: Bool
     /// `--panel`: only these panels (full ids or `p01-03`); empty means all.
     public var onlyPanels: Set<String>
+    /// The run's shared limiter: image calls take a slot too, and a 429 they see slows every call.
+    public var rateLimiter: RateLimiter?
 
     public init(provider: any ImageProvider, size: ImageSize, prices: Prices = Prices(), forceImages: Bool = false,
                 onlyPanels: Set<String> = [])
@@ -236,7 +238,7 @@ public struct ImageStep: Sendable {
         var made: [Made?] = Array(repeating: nil, count: items.count)
         await withTaskGroup(of: (Int, Made).self) { group in
             for (index, item) in items.enumerated() where item.needsGeneration {
-                group.addTask { [provider] in
+                group.addTask { [provider, rateLimiter] in
                     await semaphore.acquire()
                     defer { Task { await semaphore.release() } }
                     guard await ledger.reserve(estimate), let request = item.request else {
@@ -254,7 +256,16 @@ public struct ImageStep: Sendable {
                     let started = ContinuousClock.now
                     var result = Made(item: item, image: nil, error: nil, costUSD: 0, generatedAt: Self.timestamp(), skippedForCost: false)
                     do throws(ProviderError) {
-                        var image = try await provider.generate(request)
+                        await rateLimiter?.acquire()
+                        let limiter = rateLimiter
+                        let outer = RetryingHTTPClient.attemptObserver
+                        let generated: Result<GeneratedImage, ProviderError> = await RetryingHTTPClient.$attemptObserver.withValue({ attempt in
+                            if let limiter { Task { await limiter.observe(status: attempt.status) } }
+                            outer?(attempt)
+                        }) {
+                            do throws(ProviderError) { return .success(try await provider.generate(request)) } catch { return .failure(error) }
+                        }
+                        var image = try generated.get()
                         let cost = image.metadata.costUSD ?? estimate
                         image.metadata.costUSD = cost
                         var target = item

@@ -78,6 +78,11 @@ public struct ModelCaller: StageModel {
         JSONValue.writeString(provider.name, to: &out)
         out += ",\"model\":"
         JSONValue.writeString(provider.model, to: &out)
+        let parameters = provider.cacheParameters
+        if !parameters.isEmpty {
+            out += ",\"parameters\":"
+            JSONValue.writeString(parameters, to: &out)
+        }
         out += ",\"prompt\":"
         JSONValue.writeString(template.name, to: &out)
         out += ",\"prompt_version\":\(template.version),\"system\":"
@@ -137,14 +142,28 @@ public struct ModelCaller: StageModel {
         await rateLimiter.acquire()
         let callID = try? await trace?.callStarted(record)
         let started = ContinuousClock.now
-        let result: Result<TextCompletion, ProviderError>
-        do throws(ProviderError) {
-            result = .success(try await provider.complete(TextRequest(template: template, variables: variables,
-                                                                      system: rendered.system, user: rendered.user)))
-        } catch {
-            result = .failure(error)
+        // Every HTTP attempt is seen here: a 429 slows the shared limiter for every call, and
+        // each attempt but the last gets its own trace row.
+        let attempts = AttemptCollector()
+        let limiter = rateLimiter
+        let outer = RetryingHTTPClient.attemptObserver
+        let observer: @Sendable (HTTPAttempt) -> Void = { attempt in
+            attempts.append(attempt)
+            Task { await limiter.observe(status: attempt.status) }
+            outer?(attempt)
+        }
+        let result: Result<TextCompletion, ProviderError> = await RetryingHTTPClient.$attemptObserver.withValue(observer) {
+            do throws(ProviderError) {
+                return .success(try await provider.complete(TextRequest(template: template, variables: variables,
+                                                                        system: rendered.system, user: rendered.user)))
+            } catch {
+                return .failure(error)
+            }
         }
         await semaphore.release()
+        let seen = attempts.all
+        if seen.count > 1 { await traceEarlierAttempts(seen.dropLast(), record) }
+        record.attempt = max(seen.count, 1)
         let elapsed = ContinuousClock.now - started
         record.latencyMS = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         record.finishedAt = Date()
@@ -158,6 +177,8 @@ public struct ModelCaller: StageModel {
             throw StageFailure(stage: stage, message: error.message, stopsRun: error.kind == .unauthorized)
         case .success(let completion):
             record.response = completion.raw
+            record.attempt = max(completion.attempts, record.attempt)
+            if !completion.notes.isEmpty { record.error = completion.notes.joined(separator: "; ") }
             record.providerRequestID = completion.providerRequestID
             record.tokensIn = completion.tokensIn
             record.tokensOut = completion.tokensOut
@@ -179,6 +200,23 @@ public struct ModelCaller: StageModel {
         }
     }
 
+    /// One failed row per HTTP attempt that did not end the call (a retried 429, 5xx, drop, or
+    /// an answer that needed a repair), so `trace --panel` shows every attempt. The call's own row
+    /// carries `attempt` = the number of attempts made.
+    private func traceEarlierAttempts(_ attempts: ArraySlice<HTTPAttempt>, _ call: CallRecord) async {
+        guard let trace else { return }
+        for attempt in attempts {
+            var row = call
+            row.attempt = attempt.number
+            row.status = .failed
+            row.response = nil
+            row.latencyMS = Double(attempt.latency.components.seconds) * 1000 + Double(attempt.latency.components.attoseconds) / 1e15
+            row.error = attempt.description
+            row.finishedAt = Date()
+            if let id = try? await trace.callStarted(row) { try? await trace.callFinished(id, row) }
+        }
+    }
+
     /// Completes the trace row; a remote answer is written at once, so a killed run never pays
     /// for it twice.
     private func finish(_ callID: Int64?, _ record: CallRecord) async {
@@ -186,4 +224,21 @@ public struct ModelCaller: StageModel {
         try? await trace.callFinished(callID, record)
         if !provider.isLocal { try? await trace.flush() }
     }
+}
+
+/// The attempts one call made, as `RetryingHTTPClient` reports them (from any task).
+final class AttemptCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var attempts: [HTTPAttempt] = []
+
+    func append(_ attempt: HTTPAttempt) {
+        lock.withLock {
+            // A repair re-ask starts its numbering again: keep counting.
+            var numbered = attempt
+            numbered.number = attempts.count + 1
+            attempts.append(numbered)
+        }
+    }
+
+    var all: [HTTPAttempt] { lock.withLock { attempts } }
 }

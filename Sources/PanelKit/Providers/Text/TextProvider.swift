@@ -8,6 +8,13 @@ public protocol TextProvider: Sendable {
     var isLocal: Bool { get }
     /// Answers `request`; the value must satisfy `request.template.schema`.
     func complete(_ request: TextRequest) async throws(ProviderError) -> TextCompletion
+    /// Settings besides `name` and `model` that decide the answer (temperature, seed, …), part of
+    /// the cache key; empty (the default) adds nothing, so existing keys stay the same.
+    var cacheParameters: String { get }
+}
+
+extension TextProvider {
+    public var cacheParameters: String { "" }
 }
 
 /// One rendered prompt.
@@ -34,10 +41,17 @@ public struct TextCompletion: Sendable {
     public var tokensIn: Int?
     public var tokensOut: Int?
     public var costUSD: Double?
+    /// HTTP attempts made for this answer, retries and a repair re-ask included (1 for engines
+    /// that make none).
+    public var attempts: Int
+    /// What happened on the way, for the trace (a repair re-ask and why).
+    public var notes: [String]
 
     public init(value: JSONValue, raw: String, providerRequestID: String? = nil, tokensIn: Int? = nil,
-                tokensOut: Int? = nil, costUSD: Double? = nil)
+                tokensOut: Int? = nil, costUSD: Double? = nil, attempts: Int = 1, notes: [String] = [])
     {
+        self.attempts = max(1, attempts)
+        self.notes = notes
         self.value = value
         self.raw = raw
         self.providerRequestID = providerRequestID
