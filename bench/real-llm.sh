@@ -67,6 +67,13 @@ fi
 flock -u 9
 say "llama-server: $LLAMA_SERVER"
 
+# Build panelproc first (minutes on a cold cache), so the server does not sit idle meanwhile.
+if [ "$MODE" = run ]; then
+  say "building panelproc (release)"
+  swift build -c release --product panelproc >"$T/build.log" 2>&1 || { grep -E "error:" "$T/build.log" >&2 || tail -n 30 "$T/build.log" >&2; exit 3; }
+  BIN="$(swift build -c release --show-bin-path)/panelproc"
+fi
+
 # --- (b) start it on a free loopback port and wait for /health ---------------------------------
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 BASE="http://127.0.0.1:$PORT"
@@ -122,10 +129,7 @@ PY
   exit 0
 fi
 
-# --- (c) build panelproc and run it over a copy of the examples --------------------------------
-say "building panelproc (release)"
-swift build -c release --product panelproc >"$T/build.log" 2>&1 || { grep -E "error:" "$T/build.log" >&2 || tail -n 30 "$T/build.log" >&2; exit 3; }
-BIN="$(swift build -c release --show-bin-path)/panelproc"
+# --- (c) run panelproc (built before the server started) over a copy of the examples ------------
 if ! "$BIN" --help 2>&1 | grep -Eq -- '(^|[[:space:],])--provider([[:space:],<=]|$)'; then
   say "the openai text provider is not in this build yet (panelproc --help has no --provider); the server part worked"
   exit 2
