@@ -64,7 +64,7 @@ open(path, "w").write(chapter(panels, seed=panels))
 
 def start_server():
     proc = subprocess.Popen([sys.executable, server, "--latency-ms", str(latency_ms), "--rpm", str(rpm),
-                             "--fault-rate", "0", "--seed", "1", "--key", KEY],
+                             "--seed", "1", "--key", KEY],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=open(os.path.join(folder, "server.log"), "a"),
                             text=True)
     first = proc.stdout.readline()
