@@ -142,7 +142,7 @@ say "running panelproc over examples/*.md against smollm2 (concurrency $CONCURRE
 RUN_START=$(date +%s.%N)
 status=0
 (cd "$T/work" && OPENAI_BASE_URL="$BASE/v1" OPENAI_API_KEY=unused-local-key \
-  "$BIN" --provider openai --model smollm2 --images none --json --concurrency "$CONCURRENCY" \
+  "$BIN" -i --provider openai --model smollm2 --images none --json --concurrency "$CONCURRENCY" \
          --trace "$T/trace.sqlite" examples/*.md >/dev/null 2>"$T/stderr.log") || status=$?
 RUN_SECONDS=$(elapsed "$RUN_START")
 cat "$T/stderr.log" >&2
