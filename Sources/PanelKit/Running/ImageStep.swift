@@ -259,11 +259,9 @@ public struct ImageStep: Sendable {
                         await rateLimiter?.acquire()
                         let limiter = rateLimiter
                         let outer = RetryingHTTPClient.attemptObserver
-                        let generated: Result<GeneratedImage, ProviderError> = await RetryingHTTPClient.$attemptObserver.withValue({ attempt in
+                        let generated = await Self.generate(provider, request) { attempt in
                             if let limiter { Task { await limiter.observe(status: attempt.status) } }
                             outer?(attempt)
-                        }) {
-                            do throws(ProviderError) { return .success(try await provider.generate(request)) } catch { return .failure(error) }
                         }
                         var image = try generated.get()
                         let cost = image.metadata.costUSD ?? estimate
@@ -309,6 +307,24 @@ public struct ImageStep: Sendable {
         }
         return made.enumerated().map { index, result in
             result ?? Made(item: items[index], image: nil, error: nil, costUSD: 0, generatedAt: "", skippedForCost: false)
+        }
+    }
+
+    /// The provider's image with `observer` seeing every HTTP attempt; out of line for the same
+    /// reason as `ModelCaller.complete` (an inlined `TaskLocal.withValue` crashed release builds).
+    @inline(never)
+    static func generate(_ provider: any ImageProvider, _ request: ImageRequest,
+                         observer: @escaping @Sendable (HTTPAttempt) -> Void) async -> Result<GeneratedImage, ProviderError>
+    {
+        await RetryingHTTPClient.observingAttempts(observer) { await image(provider, request) }
+    }
+
+    @inline(never)
+    static func image(_ provider: any ImageProvider, _ request: ImageRequest) async -> Result<GeneratedImage, ProviderError> {
+        do throws(ProviderError) {
+            return .success(try await provider.generate(request))
+        } catch {
+            return .failure(error)
         }
     }
 

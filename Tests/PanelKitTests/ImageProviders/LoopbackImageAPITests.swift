@@ -34,7 +34,7 @@ struct LoopbackImageAPITests {
         let provider = OpenAIImageProvider(apiKey: "sk-test", settings: .init(model: "dall-e-3", responseFormat: "url",
                                                                               baseURL: server.openAIBaseURL), http: http())
         let log = AttemptLog()
-        let image = try await RetryingHTTPClient.$attemptObserver.withValue(log.observer) {
+        let image = try await RetryingHTTPClient.observingAttempts(log.observer) {
             try await provider.generate(imageRequest())
         }
         #expect(image.bytes == tinyPNG)
@@ -83,7 +83,7 @@ struct LoopbackImageAPITests {
         let sleeps = SleepRecorder()
         let log = AttemptLog()
         let provider = OpenAIImageProvider(apiKey: "sk-test", settings: .init(baseURL: server.openAIBaseURL), http: http(sleeps))
-        let image = try await RetryingHTTPClient.$attemptObserver.withValue(log.observer) {
+        let image = try await RetryingHTTPClient.observingAttempts(log.observer) {
             try await provider.generate(imageRequest())
         }
         #expect(image.bytes == tinyPNG)
@@ -126,7 +126,7 @@ struct LoopbackImageAPITests {
         let gemini = GeminiImageProvider(apiKey: canaryKey, settings: .init(baseURL: server.geminiBaseURL), http: http())
         var errors: [ProviderError?] = []
         for provider in [openAI, gemini] as [any ImageProvider] {
-            errors.append(await RetryingHTTPClient.$attemptObserver.withValue(log.observer) {
+            errors.append(await RetryingHTTPClient.observingAttempts(log.observer) {
                 await providerError { () throws(ProviderError) in _ = try await provider.generate(imageRequest()) }
             })
         }

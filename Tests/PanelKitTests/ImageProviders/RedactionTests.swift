@@ -43,7 +43,7 @@ struct RedactionTests {
                 let provider: any ImageProvider = gemini
                     ? GeminiImageProvider(apiKey: canaryKey, http: http)
                     : OpenAIImageProvider(apiKey: canaryKey, http: http)
-                let error = await RetryingHTTPClient.$attemptObserver.withValue(log.observer) {
+                let error = await RetryingHTTPClient.observingAttempts(log.observer) {
                     await providerError { () throws(ProviderError) in _ = try await provider.generate(imageRequest()) }
                 }
                 texts.append(error?.message ?? "")

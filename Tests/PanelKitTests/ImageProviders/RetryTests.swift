@@ -127,7 +127,7 @@ struct RetryingHTTPClientTests {
     func observer() async {
         let client = ScriptedHTTPClient([.status(429, retryAfter: "1"), .status(200)])
         let log = AttemptLog()
-        let exchange = await RetryingHTTPClient.$attemptObserver.withValue(log.observer) {
+        let exchange = await RetryingHTTPClient.observingAttempts(log.observer) {
             await instantRetries(client).execute(request)
         }
         #expect(log.attempts == exchange.attempts)

@@ -57,8 +57,23 @@ public struct HTTPExchange: Sendable {
 public struct RetryingHTTPClient: HTTPClient {
     /// Told of each attempt as it ends, so the caller can trace it against its own call (panel,
     /// stage) without the provider knowing about either:
-    /// `RetryingHTTPClient.$attemptObserver.withValue({ … }) { try await provider.generate(…) }`.
-    @TaskLocal public static var attemptObserver: (@Sendable (HTTPAttempt) -> Void)?
+    /// `RetryingHTTPClient.observingAttempts({ … }) { await provider.generate(…) }`.
+    public static var attemptObserver: (@Sendable (HTTPAttempt) -> Void)? { observerKey.get()?.observe }
+
+    /// A task-local made by hand, holding a struct: the `@TaskLocal` macro form with an optional
+    /// function type crashed release builds in `swift_task_localValuePush`.
+    private static let observerKey = TaskLocal<AttemptObserver?>(wrappedValue: nil)
+
+    struct AttemptObserver: Sendable {
+        let observe: @Sendable (HTTPAttempt) -> Void
+    }
+
+    /// Runs `operation` with `observer` told of every HTTP attempt made inside it.
+    public static func observingAttempts<Result: Sendable>(_ observer: @escaping @Sendable (HTTPAttempt) -> Void,
+                                                           _ operation: () async throws -> Result) async rethrows -> Result
+    {
+        try await observerKey.withValue(AttemptObserver(observe: observer), operation: operation)
+    }
 
     public var base: any HTTPClient
     public var policy: RetryPolicy
