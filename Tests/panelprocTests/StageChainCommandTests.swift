@@ -33,7 +33,7 @@ struct StageChainCommandTests {
         #expect(lines[1].contains("--force"))
 
         let calls = try await panelproc(["trace", "--panel", "01-paper-and-promises/p01-01"], in: folder)
-        #expect(calls.stdoutText.contains("theme [theme v1] succeeded"))
+        #expect(calls.stdoutText.contains("theme [theme v2] succeeded"))
         #expect(calls.stdoutText.contains("prompt:"))
         #expect(calls.stdoutText.contains("response: {\"theme\":"))
 

@@ -13,10 +13,12 @@ public struct PromptTemplate: Sendable {
     public var user: String
     public var schema: JSONValue
     /// `schema` as compact JSON, made once: it goes into every request and every cache key.
-    public let schemaText: String
+    public private(set) var schemaText: String
     private var compiledSystem: MustacheTemplate
     /// The system text when it has no tags (most do not): nothing to render per call.
     private let staticSystem: String?
+    /// Whether the schema names a variable in `x-enum-from` (resolved per call).
+    private let refinesSchema: Bool
     private var compiledUser: MustacheTemplate
 
     /// A template that cannot be loaded or rendered (exit status 2: it is configuration).
@@ -64,6 +66,7 @@ public struct PromptTemplate: Sendable {
         self.user = user
         self.schema = schema
         self.schemaText = schema.compact()
+        self.refinesSchema = schema.compact().contains("\"x-enum-from\"")
         self.staticSystem = system.contains("{{") ? nil : system
         // Prompts are plain text: without this pragma Mustache would HTML-escape `&` and quotes.
         let pragma = "{{% CONTENT_TYPE: TEXT}}"
@@ -73,6 +76,32 @@ public struct PromptTemplate: Sendable {
         } catch {
             throw Problem(template: name, message: "Mustache syntax: \(error)")
         }
+    }
+
+    /// This template with its schema made concrete for `variables`: every `x-enum-from: name`
+    /// becomes `enum: <the strings in variable name>`, so a model that constrains its output to the
+    /// schema (llama.cpp does) can only pick a listed value, such as a theme of the taxonomy.
+    public func resolved(for variables: JSONValue) -> PromptTemplate {
+        guard refinesSchema else { return self }
+        func resolve(_ value: JSONValue) -> JSONValue {
+            switch value {
+            case .object(let members):
+                return .object(members.map { key, member in
+                    if key == "x-enum-from", let name = member.string, let options = variables[name]?.strings {
+                        return ("enum", .array(options.map(JSONValue.string)))
+                    }
+                    return (key, resolve(member))
+                })
+            case .array(let items):
+                return .array(items.map(resolve))
+            default:
+                return value
+            }
+        }
+        var copy = self
+        copy.schema = resolve(schema)
+        copy.schemaText = copy.schema.compact()
+        return copy
     }
 
     /// The system and user text for `variables` (a JSON object holding every declared variable).

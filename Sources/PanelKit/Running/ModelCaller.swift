@@ -97,7 +97,7 @@ public struct ModelCaller: StageModel {
         let template: PromptTemplate
         let rendered: (system: String, user: String)
         do {
-            template = try library.template(prompt)
+            template = try library.template(prompt).resolved(for: variables)
             rendered = try template.render(variables)
         } catch {
             throw StageFailure(stage: stage, message: "\(error)", stopsRun: true)

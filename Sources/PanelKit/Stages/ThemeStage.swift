@@ -11,6 +11,7 @@ public struct ThemeStage: PanelStage {
             ("teaching_point", .string(panel.field(.teachingPoint) ?? "")),
             ("mood", .string(panel.field(.mood) ?? "")),
             ("dialogue", context.dialogueVariable),
+            ("theme_names", .array(context.taxonomy.names.map(JSONValue.string))),
             ("taxonomy", .array(context.taxonomy.themes.map { theme in
                 .object([("name", .string(theme.name)), ("description", .string(theme.description)),
                          ("keywords", .string(theme.keywords.joined(separator: ", ")))])

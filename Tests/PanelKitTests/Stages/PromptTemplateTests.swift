@@ -79,6 +79,18 @@ struct PromptTemplateTests {
         #expect(template.user.contains("Common example (do not restate)"))
     }
 
+    @Test("The theme schema lists the taxonomy's names as an enum, resolved per call")
+    func themeEnum() throws {
+        let template = try PromptLibrary.load().template("theme")
+        let ctx = try context(GateTests.cleanPanel)
+        let resolved = template.resolved(for: ThemeStage.variables(ctx))
+        #expect(resolved.schema["properties"]?["theme"]?["enum"]?.strings == ThemeTaxonomy.standard.names)
+        #expect(!resolved.schemaText.contains("x-enum-from"))
+        let invented = JSONValue.object([("theme", .string("Money and the Power of Friendship")), ("confidence", .double(0.9)),
+                                         ("rationale", .string("r"))])
+        #expect(JSONSchemaValidator.problems(invented, schema: resolved.schema).first?.hasPrefix("$.theme: expected one of") == true)
+    }
+
     @Test("A broken template is rejected with its file and the problem")
     func brokenTemplate() throws {
         let noSchema = SourceText("name: x\nversion: 1\nvariables: [a]\nsystem: s\nuser: u\n")
