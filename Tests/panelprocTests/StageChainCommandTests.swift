@@ -114,3 +114,54 @@ struct StageChainCommandTests {
         #expect(rerun.stderr.contains("\(1200 - finishedBefore) calls made, \(finishedBefore) cached"), "\(rerun.stderr)")
     }
 }
+
+@Suite("panelproc command line: a remote provider killed mid-run")
+struct RemoteKillTests {
+    @Test("SIGKILL during an openai run: the rerun repeats no answered call")
+    func killRemoteAndResume() async throws {
+        let server = try await FakeChatAPI.start(["--latency-ms", "40"])
+        let folder = try scratchWithSamples()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var chapter = "# Chapter 8: Remote\n\n"
+        for panel in 1...30 {
+            chapter += "### Panel \(panel)\n\nMira counts \(panel) coins at Theo's stall.\n\n**Mira:** Coin \(panel)!\n\n"
+        }
+        try Data(chapter.utf8).write(to: folder.appendingPathComponent("remote.md"))
+        let environment = ProcessInfo.processInfo.environment.merging(
+            ["OPENAI_API_KEY": "local", "OPENAI_BASE_URL": server.baseURL.absoluteString]) { $1 }
+        // One call at a time: 180 calls of 40 ms take about 7 s; the kill comes at 2 s.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: panelprocBinary)
+        process.arguments = ["--provider", "openai", "--model", "fake", "--images", "none", "--concurrency", "1", "remote.md"]
+        process.currentDirectoryURL = folder
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
+            process.terminationHandler = { _ in continuation.resume() }
+            do {
+                try process.run()
+                DispatchQueue.global().asyncAfter(deadline: .now() + 2) { kill(process.processIdentifier, SIGKILL) }
+            } catch {
+                continuation.resume(throwing: error)
+            }
+        }
+        #expect(process.terminationReason == .uncaughtSignal)
+        let trace = folder.appendingPathComponent(".panelproc/trace.sqlite").path
+        let answered = try await runProcess("/usr/bin/sqlite3", [trace, "select count(*) from calls where status = 'succeeded'"])
+        let answeredBefore = Int(answered.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        #expect(answeredBefore > 0)
+        let requestsBefore = try await server.count().total
+
+        let rerun = try await panelproc(["--provider", "openai", "--model", "fake", "--images", "none", "remote.md"], in: folder,
+                                        environment: ["OPENAI_API_KEY": "local", "OPENAI_BASE_URL": server.baseURL.absoluteString])
+        #expect([0, 1].contains(rerun.status), "\(rerun.stderr)")
+        // Every answer recorded before the kill is served from the trace: the server is asked only
+        // for what was never answered (at most the one call in flight when the process died).
+        let requestsAfter = try await server.count().total
+        #expect(rerun.stderr.contains("\(answeredBefore) cached"), "\(rerun.stderr)")
+        #expect(requestsAfter - requestsBefore <= 180 - answeredBefore)
+        await server.stop()
+    }
+}
