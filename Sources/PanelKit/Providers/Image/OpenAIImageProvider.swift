@@ -59,16 +59,11 @@ public struct OpenAIImageProvider: ImageProvider, CustomStringConvertible, Custo
     public var customMirror: Mirror { Mirror(self, children: ["model": model, "baseURL": settings.baseURL], displayStyle: .struct) }
 
     public func generate(_ request: ImageRequest) async throws(ProviderError) -> GeneratedImage {
-        try await call.run { () async throws(ProviderError) -> GeneratedImage in
-            try call.requireKey(apiKey)
-            var references: [ReferenceImageData] = []
-            for file in request.references { references.append(try ReferenceImageData.load(file)) }
-            let httpRequest = Self.makeRequest(request, references: references, settings: settings, apiKey: apiKey)
-            let reply = try await call.exchange(httpRequest) { response throws(ProviderError) in
-                try Self.parse(response: response, model: settings.model, keyVariable: call.keyVariable)
-            }
-            return try await call.image(from: reply, costUSD: pricePerImageUSD)
-        }
+        try await call.generate(request, apiKey: apiKey, costUSD: pricePerImageUSD,
+                                makeRequest: { Self.makeRequest(request, references: $0, settings: settings, apiKey: apiKey) },
+                                parse: { response throws(ProviderError) in
+                                    try Self.parse(response: response, model: settings.model, keyVariable: call.keyVariable)
+                                })
     }
 
     // MARK: Request building (pure)

@@ -84,6 +84,21 @@ struct RemoteImageCall: Sendable {
     }
 
     /// The key, or `.unauthorized` naming the variable to set.
+    /// What both providers do for one image: check the key, load the references, make one
+    /// exchange, parse it, and fetch the picture when the answer is a link.
+    func generate(_ request: ImageRequest, apiKey: String, costUSD: Double?,
+                  makeRequest: ([ReferenceImageData]) -> HTTPRequest,
+                  parse: (HTTPResponse) throws(ProviderError) -> ImageReply) async throws(ProviderError) -> GeneratedImage
+    {
+        try await run { () async throws(ProviderError) -> GeneratedImage in
+            try requireKey(apiKey)
+            var references: [ReferenceImageData] = []
+            for file in request.references { references.append(try ReferenceImageData.load(file)) }
+            let reply = try await exchange(makeRequest(references)) { response throws(ProviderError) in try parse(response) }
+            return try await image(from: reply, costUSD: costUSD)
+        }
+    }
+
     func requireKey(_ apiKey: String) throws(ProviderError) {
         if apiKey.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             throw ProviderError(.unauthorized, "no API key for the \(service): set \(keyVariable)")
