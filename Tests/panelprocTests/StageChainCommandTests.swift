@@ -159,8 +159,11 @@ struct RemoteKillTests {
         #expect([0, 1].contains(rerun.status), "\(rerun.stderr)")
         // Every answer recorded before the kill is served from the trace: the server is asked only
         // for what was never answered (at most the one call in flight when the process died).
+        // (The fake server's minimal answers make some later requests identical across panels, so
+        // the rerun may serve a few more from the cache than were answered before the kill.)
         let requestsAfter = try await server.count().total
-        #expect(rerun.stderr.contains("\(answeredBefore) cached"), "\(rerun.stderr)")
+        let cached = rerun.stderr.firstMatch(of: /(\d+) cached/).flatMap { Int($0.1) } ?? -1
+        #expect(cached >= answeredBefore, "\(rerun.stderr)")
         #expect(requestsAfter - requestsBefore <= 180 - answeredBefore)
         await server.stop()
     }
