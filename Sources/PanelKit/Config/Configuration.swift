@@ -95,20 +95,12 @@ public struct Configuration: Sendable, Equatable {
             case "max_words_per_bubble": maxWordsPerBubble = try field.integer(in: 1...200) ?? maxWordsPerBubble
             case "common_example_overlap": commonExampleOverlap = try field.number(in: 0...1) ?? commonExampleOverlap
             case "unknown_roles":
-                guard let raw = try field.text() else { break }
-                guard let policy = GateRules.UnknownRolePolicy(rawValue: raw) else {
-                    throw InputError(file: path, location: field.location, message: "`unknown_roles` should be reject or propose, found `\(raw)`")
+                if let raw = try field.choice(of: GateRules.UnknownRolePolicy.allCases.map(\.rawValue)) {
+                    unknownRoles = GateRules.UnknownRolePolicy(rawValue: raw)!
                 }
-                unknownRoles = policy
             case "themes":
                 taxonomy = try Self.readTaxonomy(field)
-            case "image_provider":
-                guard let name = try field.text() else { break }
-                guard Self.imageProviders.contains(name) else {
-                    throw InputError(file: path, location: field.location,
-                                     message: "`image_provider` should be one of \(Self.imageProviders.joined(separator: ", ")), found `\(name)`")
-                }
-                imageProvider = name
+            case "image_provider": imageProvider = try field.choice(of: Self.imageProviders) ?? imageProvider
             case "image_model": imageModel = try field.text()
             case "image_quality": imageQuality = try field.text()
             case "image_size":
@@ -121,21 +113,12 @@ public struct Configuration: Sendable, Equatable {
             case "gemini_base_url": geminiBaseURL = try field.text()
             case "openai_api_key_env": openAIKeyVariable = try field.text() ?? openAIKeyVariable
             case "gemini_api_key_env": geminiKeyVariable = try field.text() ?? geminiKeyVariable
-            case "provider":
-                guard let name = try field.text() else { break }
-                guard Self.textProviders.contains(name) else {
-                    throw InputError(file: path, location: field.location,
-                                     message: "`provider` should be one of \(Self.textProviders.joined(separator: ", ")), found `\(name)`")
-                }
-                textProvider = name
+            case "provider": textProvider = try field.choice(of: Self.textProviders) ?? textProvider
             case "model": textModel = try field.text()
             case "response_format":
-                guard let raw = try field.text() else { break }
-                guard let format = OpenAICompatibleTextProvider.ResponseFormat(rawValue: raw) else {
-                    throw InputError(file: path, location: field.location,
-                                     message: "`response_format` should be json_schema or json_object, found `\(raw)`")
+                if let raw = try field.choice(of: OpenAICompatibleTextProvider.ResponseFormat.allCases.map(\.rawValue)) {
+                    responseFormat = OpenAICompatibleTextProvider.ResponseFormat(rawValue: raw)!
                 }
-                responseFormat = format
             case "temperature": temperature = try field.number(in: 0...2)
             case "seed": seed = try field.integer(in: Int(Int32.min)...Int(Int32.max))
             case "max_tokens": maxTokens = try field.integer(in: 1...1_000_000)

@@ -259,9 +259,12 @@ public struct ImageStep: Sendable {
                         await rateLimiter?.acquire()
                         let limiter = rateLimiter
                         let outer = RetryingHTTPClient.attemptObserver
-                        let generated = await Self.generate(provider, request) { attempt in
+                        let observer: @Sendable (HTTPAttempt) -> Void = { attempt in
                             if let limiter { Task { await limiter.observe(status: attempt.status) } }
                             outer?(attempt)
+                        }
+                        let generated = await RetryingHTTPClient.capturingAttempts(observer) { () async throws(ProviderError) in
+                            try await provider.generate(request)
                         }
                         var image = try generated.get()
                         let cost = image.metadata.costUSD ?? estimate
@@ -307,24 +310,6 @@ public struct ImageStep: Sendable {
         }
         return made.enumerated().map { index, result in
             result ?? Made(item: items[index], image: nil, error: nil, costUSD: 0, generatedAt: "", skippedForCost: false)
-        }
-    }
-
-    /// The provider's image with `observer` seeing every HTTP attempt; out of line for the same
-    /// reason as `ModelCaller.complete` (an inlined `TaskLocal.withValue` crashed release builds).
-    @inline(never)
-    static func generate(_ provider: any ImageProvider, _ request: ImageRequest,
-                         observer: @escaping @Sendable (HTTPAttempt) -> Void) async -> Result<GeneratedImage, ProviderError>
-    {
-        await RetryingHTTPClient.observingAttempts(observer) { await image(provider, request) }
-    }
-
-    @inline(never)
-    static func image(_ provider: any ImageProvider, _ request: ImageRequest) async -> Result<GeneratedImage, ProviderError> {
-        do throws(ProviderError) {
-            return .success(try await provider.generate(request))
-        } catch {
-            return .failure(error)
         }
     }
 

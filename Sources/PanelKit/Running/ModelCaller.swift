@@ -152,8 +152,10 @@ public struct ModelCaller: StageModel {
             Task { await limiter.observe(status: attempt.status) }
             outer?(attempt)
         }
-        let result = await Self.complete(provider, TextRequest(template: template, variables: variables, system: rendered.system,
-                                                               user: rendered.user), observer: observer)
+        let textRequest = TextRequest(template: template, variables: variables, system: rendered.system, user: rendered.user)
+        let result = await RetryingHTTPClient.capturingAttempts(observer) { () async throws(ProviderError) in
+            try await provider.complete(textRequest)
+        }
         await semaphore.release()
         let seen = attempts.all
         if seen.count > 1 { await traceEarlierAttempts(seen.dropLast(), record) }
@@ -208,25 +210,6 @@ public struct ModelCaller: StageModel {
             row.error = attempt.description
             row.finishedAt = Date()
             if let id = try? await trace.callStarted(row) { try? await trace.callFinished(id, row) }
-        }
-    }
-
-    /// The provider's answer with `observer` seeing every HTTP attempt. Kept out of line, with the
-    /// typed-throws catch in its own function: the release build miscompiled the inlined
-    /// `TaskLocal.withValue` around it (a crash on the first call).
-    @inline(never)
-    static func complete(_ provider: any TextProvider, _ request: TextRequest,
-                         observer: @escaping @Sendable (HTTPAttempt) -> Void) async -> Result<TextCompletion, ProviderError>
-    {
-        await RetryingHTTPClient.observingAttempts(observer) { await answer(provider, request) }
-    }
-
-    @inline(never)
-    static func answer(_ provider: any TextProvider, _ request: TextRequest) async -> Result<TextCompletion, ProviderError> {
-        do throws(ProviderError) {
-            return .success(try await provider.complete(request))
-        } catch {
-            return .failure(error)
         }
     }
 

@@ -40,6 +40,15 @@ struct YAMLFields {
             return value
         }
 
+        /// One of `options`; nil when unset.
+        func choice(of options: [String]) throws(InputError) -> String? {
+            guard let raw = try text() else { return nil }
+            guard options.contains(raw) else {
+                throw owner.error("`\(key)` should be one of \(options.joined(separator: ", ")), found `\(raw)`", at: location)
+            }
+            return raw
+        }
+
         func boolean() throws(InputError) -> Bool? {
             guard let raw = try text() else { return nil }
             switch raw.lowercased() {

@@ -60,6 +60,16 @@ public struct RetryingHTTPClient: HTTPClient {
     /// `RetryingHTTPClient.observingAttempts({ … }) { await provider.generate(…) }`.
     public static var attemptObserver: (@Sendable (HTTPAttempt) -> Void)? { observerKey.get()?.observe }
 
+    /// Runs one provider call with `observer` told of every HTTP attempt made inside it; its
+    /// failure comes back as a value, so callers can trace it before deciding what it means.
+    public static func capturingAttempts<Value: Sendable>(
+        _ observer: @escaping @Sendable (HTTPAttempt) -> Void, call: () async throws(ProviderError) -> Value
+    ) async -> Result<Value, ProviderError> {
+        await observingAttempts(observer) { () async -> Result<Value, ProviderError> in
+            do throws(ProviderError) { return .success(try await call()) } catch { return .failure(error) }
+        }
+    }
+
     /// A task-local made by hand, holding a struct: the `@TaskLocal` macro form with an optional
     /// function type crashed release builds in `swift_task_localValuePush`.
     private static let observerKey = TaskLocal<AttemptObserver?>(wrappedValue: nil)
