@@ -1,25 +1,28 @@
 import ArgumentParser
+import PanelKit
 import Foundation
 
 /// Maps every way out to the documented exit statuses: 0 success, 1 panels failed the gate,
 /// 2 bad usage/input/configuration, 3 provider or I/O failure.
 @main
 enum Entry {
-    /// Subcommands by name. The main command takes file names as positional arguments, which
-    /// would swallow a subcommand's name, so the first argument picks the command here.
-    static let subcommands: [String: any AsyncParsableCommand.Type] = [
-        "inspect": InspectCommand.self,
-        "trace": TraceCommand.self,
-    ]
+    /// `panelproc`: the run is the default subcommand, so `panelproc chapter.md` runs it.
+    struct Root: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "panelproc", abstract: PanelprocCommand.configuration.abstract,
+            version: PanelKitVersion.string,
+            subcommands: [PanelprocCommand.self, InspectCommand.self, TraceCommand.self], defaultSubcommand: PanelprocCommand.self)
+    }
 
     static func main() async {
-        var arguments = Array(CommandLine.arguments.dropFirst())
-        if let first = arguments.first, let subcommand = subcommands[first] {
-            arguments.removeFirst()
-            await run(subcommand, arguments)
-        } else {
-            await run(PanelprocCommand.self, arguments)
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        // `panelproc --help` documents the command people run (every flag), then the others.
+        if arguments == ["--help"] || arguments == ["-h"] {
+            print(Root.helpMessage(for: PanelprocCommand.self))
+            print(Root.helpMessage(for: Root.self).components(separatedBy: "\nSUBCOMMANDS:").dropFirst().map { "SUBCOMMANDS:" + $0 }.joined())
+            Foundation.exit(0)
         }
+        await run(Root.self, arguments)
     }
 
     private static func run(_ type: any AsyncParsableCommand.Type, _ arguments: [String]) async {

@@ -5,7 +5,7 @@ import PanelKit
 /// `panelproc inspect FILE`: the parsed panels as JSON on stdout, for scripts.
 struct InspectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "panelproc inspect",
+        commandName: "inspect",
         abstract: "Print a chapter's parsed panels as JSON.",
         discussion: """
             Nothing is written to disk and no provider is called.
@@ -25,15 +25,12 @@ struct InspectCommand: AsyncParsableCommand {
         if path == nil && isatty(STDIN_FILENO) == 1 {
             throw ValidationError("no input: name a chapter file, or pipe one in.")
         }
-        let configuration = try common.loadConfiguration(near: path)
-        var options = ChapterJob.Options()
-        options.maxBubblesOverride = common.maxBubbles
-        let job = ChapterJob(configuration: configuration, options: options)
+        let parse = ParsePhase(settings: try common.resolveSettings(near: path))
         let input: InputDocument
         let chapter: Chapter
         do {
             input = try InputDocument.read(path)
-            chapter = try job.parse(input)
+            chapter = try parse.parse(input)
         } catch {
             Console.report(error)
             throw ExitStatus.badInput.exitCode

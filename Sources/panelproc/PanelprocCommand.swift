@@ -5,11 +5,13 @@ import PanelKit
 /// `panelproc [FILE…]`: the main job. Reads chapters, writes the processed Markdown.
 struct PanelprocCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "panelproc",
+        commandName: "run",
         abstract: "Turn comic chapters written in Markdown into panels, images and a JSON export.",
         discussion: """
             Reads a chapter (a file, or standard input), finds its pages and panels, and writes the \
             Markdown back with an image line under each panel. Nothing else in the file changes.
+
+            `run` is the default subcommand: `panelproc chapter.md` is `panelproc run chapter.md`.
 
             Examples:
               panelproc chapter.md > out.md          processed Markdown on stdout
@@ -27,10 +29,6 @@ struct PanelprocCommand: AsyncParsableCommand {
             prompt, bubbles and checklist, all panels at once. Without a model endpoint the built-in \
             offline engine answers. Every call is traced in .panelproc/trace.sqlite beside the \
             chapter, and a request answered before is served from there.
-
-            Subcommands (see `panelproc inspect --help`, `panelproc trace --help`):
-              inspect    print a chapter's parsed panels as JSON
-              trace      read the trace: runs, one panel's calls, failed panels
 
             Configuration: panelproc.yml beside the chapter or in a parent folder, then the \
             PANELPROC_OUTPUT_DIR, PANELPROC_MAX_BUBBLES and PANELPROC_CHARACTERS environment \
@@ -69,7 +67,7 @@ struct PanelprocCommand: AsyncParsableCommand {
     @Option(name: .customLong("unknown-roles"),
             help: ArgumentHelp("What an unknown role does: reject (a blocker) or propose (also written to characters/proposed.json).",
                                valueName: "policy"))
-    var unknownRoles: String?
+    var unknownRoles: GateRules.UnknownRolePolicy?
 
     @Flag(name: .customLong("dry-run"), help: "Print the plan (panels, states, calls, estimated cost) and exit; no provider is called, nothing is written.")
     var dryRun = false
@@ -84,12 +82,12 @@ struct PanelprocCommand: AsyncParsableCommand {
     var maxCostUSD: Double?
 
     @Option(name: .customLong("images"), help: ArgumentHelp("Image provider: sketch (offline, default), openai, gemini or none.", valueName: "provider"))
-    var imageProvider: String?
+    var imageProvider: RunSettings.ImageProviderKind?
 
     @Option(name: .customLong("provider"),
             help: ArgumentHelp("Text provider: offline (built in, default) or openai (any OpenAI-compatible chat-completions server; OPENAI_BASE_URL, OPENAI_API_KEY).",
                                valueName: "name"))
-    var textProvider: String?
+    var textProvider: RunSettings.TextProviderKind?
 
     @Option(name: .customLong("model"), help: ArgumentHelp("Text model for the openai provider (default gpt-4o-mini).", valueName: "name"))
     var model: String?
@@ -98,19 +96,10 @@ struct PanelprocCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let maxCostUSD, maxCostUSD < 0 { throw ValidationError("--max-cost-usd cannot be negative.") }
-        if let imageProvider, !Configuration.imageProviders.contains(imageProvider) {
-            throw ValidationError("--images takes \(Configuration.imageProviders.joined(separator: ", ")), got \(imageProvider).")
-        }
-        if let textProvider, !Configuration.textProviders.contains(textProvider) {
-            throw ValidationError("--provider takes \(Configuration.textProviders.joined(separator: ", ")), got \(textProvider).")
-        }
         if let concurrency, !(1...256).contains(concurrency) {
             throw ValidationError("--concurrency must be from 1 to 256, got \(concurrency).")
         }
         if let rpm, rpm < 1 { throw ValidationError("--rpm must be at least 1, got \(rpm).") }
-        if let unknownRoles, GateRules.UnknownRolePolicy(rawValue: unknownRoles) == nil {
-            throw ValidationError("--unknown-roles takes reject or propose, got \(unknownRoles).")
-        }
         if files.count > 1 && !inPlace && !dryRun {
             throw ValidationError(
                 "\(files.count) files given, but stdout can hold only one document. Add -i to rewrite each file in place, or run panelproc once per file.")
@@ -127,42 +116,25 @@ struct PanelprocCommand: AsyncParsableCommand {
             throw ValidationError("no input: name a chapter file, or pipe one in (cat chapter.md | panelproc).")
         }
         let started = Date()
-        let configuration = try common.loadConfiguration(near: paths.first ?? nil)
-        for diagnostic in configuration.warnings { Console.report(diagnostic, verbose: common.verbose) }
-        var options = ChapterJob.Options()
-        options.writeJSON = json
-        options.maxBubblesOverride = common.maxBubbles
-        options.force = force
-        options.useCache = !noCache
-        options.concurrency = concurrency
-        options.rpm = rpm
-        options.tracePath = trace.map { Configuration.absolute($0, from: FileManager.default.currentDirectoryPath) }
-        options.unknownRoles = unknownRoles.flatMap(GateRules.UnknownRolePolicy.init(rawValue:))
-        options.command = (["panelproc"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
-        options.forceImages = forceImages
-        options.onlyPanels = Set(panels)
-        options.maxCostUSD = maxCostUSD ?? configuration.maxCostUSD
-        var configured = configuration
-        if let imageProvider { configured.imageProvider = imageProvider }
-        if let textProvider { configured.textProvider = textProvider }
-        if let model { configured.textModel = model }
-        let job = ChapterJob(configuration: configured, options: options)
+        let settings = try common.resolveSettings(near: paths.first ?? nil, flags: flags)
+        for diagnostic in settings.warnings { Console.report(diagnostic, verbose: common.verbose) }
 
         // Read, parse and load every database before writing anything: a bad input stops the run
         // with nothing written anywhere.
+        let parse = ParsePhase(settings: settings)
         var prepared: [PreparedChapter] = []
         var databases: [String: CharacterDatabase] = [:]
         var failed = false
         for path in paths {
             do {
-                prepared.append(try job.prepare(try InputDocument.read(path), databases: &databases))
+                prepared.append(try parse.prepare(try InputDocument.read(path), databases: &databases))
             } catch {
                 Console.report(error)
                 failed = true
             }
         }
         if failed { throw ExitStatus.badInput.exitCode }
-        if let collision = job.outputCollision(prepared) {
+        if let collision = parse.outputCollision(prepared) {
             Console.report(collision)
             throw ExitStatus.badInput.exitCode
         }
@@ -174,11 +146,11 @@ struct PanelprocCommand: AsyncParsableCommand {
             for diagnostic in chapter.chapter.diagnostics { Console.report(diagnostic, verbose: common.verbose) }
         }
 
-        let images: (any ImageProvider)?
-        let text: any TextProvider
+        var pipeline: Pipeline
         do {
-            images = try ImageProviders.make(configured, environment: ProcessInfo.processInfo.environment)
-            text = try TextProviders.make(configured, environment: ProcessInfo.processInfo.environment)
+            let environment = ProcessInfo.processInfo.environment
+            pipeline = Pipeline(settings: settings, textProvider: try TextProviders.make(settings, environment: environment),
+                                imageProvider: try ImageProviders.make(settings, environment: environment))
         } catch {
             Console.report(error)
             throw ExitStatus.badInput.exitCode
@@ -187,7 +159,7 @@ struct PanelprocCommand: AsyncParsableCommand {
         if dryRun {
             let plan: RunPlan
             do throws(RunFailure) {
-                plan = try await job.plan(prepared, provider: text, imageProvider: images, imageSize: configured.imageSize, prices: configured.prices)
+                plan = try await pipeline.plan(prepared)
             } catch {
                 Console.error("error: \(error)")
                 if case .input = error { throw ExitStatus.badInput.exitCode }
@@ -207,10 +179,10 @@ struct PanelprocCommand: AsyncParsableCommand {
         let progress = ProgressBar.forStandardError()
         var onPanel: (@Sendable (Int, Int) -> Void)?
         if let progress { onPanel = { done, total in progress.update(done, total) } }
+        pipeline.progress = onPanel
         let report: RunReport
         do throws(RunFailure) {
-            report = try await job.run(prepared, provider: text, imageProvider: images, imageSize: configured.imageSize, prices: configured.prices,
-                                       progress: onPanel)
+            report = try await pipeline.run(prepared)
         } catch {
             progress?.finish()
             Console.error("error: \(error)")
@@ -219,26 +191,17 @@ struct PanelprocCommand: AsyncParsableCommand {
         }
         progress?.finish()
 
-        for result in report.chapters {
-            if inPlace, let path = result.input.path {
-                if result.markdownChanged {
-                    do { try FileIO.writeAtomically(result.markdown, to: path) } catch {
-                        Console.error(error.description)
-                        throw ExitStatus.runFailed.exitCode
-                    }
-                }
-            } else {
-                do {
-                    try FileHandle.standardOutput.write(contentsOf: Data(result.markdown))
-                } catch {
-                    Console.error("error: cannot write the document to standard output: \(error.localizedDescription)")
-                    throw ExitStatus.runFailed.exitCode
-                }
+        for result in report.chapters where !inPlace {
+            do {
+                try FileHandle.standardOutput.write(contentsOf: Data(result.markdown))
+            } catch {
+                Console.error("error: cannot write the document to standard output: \(error.localizedDescription)")
+                throw ExitStatus.runFailed.exitCode
             }
         }
         for result in report.chapters {
-            for (panel, outcome) in zip(result.chapter.panels, result.outcomes) where outcome?.status == .failed && common.verbose {
-                Console.write("\(result.input.displayName):\(panel.lines.lowerBound): panel \(panel.id) failed: \(outcome!.reasons.joined(separator: "; "))")
+            for panel in result.panels where panel.status == .failed && common.verbose {
+                Console.write("\(result.input.displayName):\(panel.sheet.lines.lowerBound): panel \(panel.sheet.id) failed: \(panel.reasons.joined(separator: "; "))")
             }
         }
         Console.write(Summary.line(for: report, elapsed: Date().timeIntervalSince(started)))
@@ -251,14 +214,35 @@ struct PanelprocCommand: AsyncParsableCommand {
 }
 
 extension PanelprocCommand {
+    /// The flags, as the settings layer on top of the file and the environment.
+    var flags: FlagSettings {
+        var flags = FlagSettings()
+        flags.writeJSON = json
+        flags.inPlace = inPlace
+        flags.force = force
+        flags.noCache = noCache
+        flags.forceImages = forceImages
+        flags.onlyPanels = panels
+        flags.concurrency = concurrency
+        flags.rpm = rpm
+        flags.trace = trace
+        flags.unknownRoles = unknownRoles
+        flags.maxCostUSD = maxCostUSD
+        flags.imageProvider = imageProvider
+        flags.textProvider = textProvider
+        flags.model = model
+        flags.command = (["panelproc"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
+        return flags
+    }
+
     /// Inputs from folders with different `panelproc.yml` files would run under the first one's
     /// settings; say so instead.
     static func configurationMismatch(_ paths: [String?]) -> String? {
         let cwd = FileManager.default.currentDirectoryPath
         var first: (input: String, config: String?)?
         for path in paths {
-            let folder = path.map { (Configuration.absolute($0, from: cwd) as NSString).deletingLastPathComponent } ?? cwd
-            let config = Configuration.find(from: folder)
+            let folder = path.map { (FileIO.absolute($0, from: cwd) as NSString).deletingLastPathComponent } ?? cwd
+            let config = RunSettings.find(from: folder)
             guard let earlier = first else {
                 first = (path ?? "<stdin>", config)
                 continue
@@ -294,19 +278,23 @@ struct CommonOptions: ParsableArguments {
     }
 
     /// panelproc.yml (from --config, or found from the first input's folder up), then the
-    /// environment, then these flags.
-    func loadConfiguration(near path: String?) throws -> Configuration {
+    /// environment, then the flags: the run's settings, resolved once.
+    func resolveSettings(near path: String?, flags: FlagSettings = FlagSettings()) throws -> RunSettings {
         let cwd = FileManager.default.currentDirectoryPath
-        let start = path.map { (Configuration.absolute($0, from: cwd) as NSString).deletingLastPathComponent } ?? cwd
-        let file = config ?? Configuration.find(from: start)
-        var configuration: Configuration
+        let start = path.map { (FileIO.absolute($0, from: cwd) as NSString).deletingLastPathComponent } ?? cwd
+        var flags = flags
+        flags.outputDirectory = outputDirectory
+        flags.maxBubbles = maxBubbles
         do {
-            configuration = try Configuration.load(file: file, environment: ProcessInfo.processInfo.environment)
+            return try RunSettings.resolve(file: config ?? RunSettings.find(from: start), environment: ProcessInfo.processInfo.environment,
+                                           flags: flags)
         } catch {
             Console.report(error)
             throw ExitStatus.badInput.exitCode
         }
-        if let outputDirectory { configuration.outputDirectory = Configuration.absolute(outputDirectory, from: cwd) }
-        return configuration
     }
 }
+
+extension GateRules.UnknownRolePolicy: ExpressibleByArgument {}
+extension RunSettings.ImageProviderKind: ExpressibleByArgument {}
+extension RunSettings.TextProviderKind: ExpressibleByArgument {}

@@ -29,7 +29,7 @@ enum Summary {
             let counts = Dictionary(themes.map { ($0, 1) }, uniquingKeysWith: +).sorted { ($0.value, $1.key) > ($1.value, $0.key) }
             parts.append("themes " + counts.prefix(4).map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }
-        let written = report.chapters.flatMap(\.written)
+        let written = report.chapters.flatMap(\.files)
         let cwd = FileManager.default.currentDirectoryPath + "/"
         func short(_ path: String) -> String { path.hasPrefix(cwd) ? String(path.dropFirst(cwd.count)) : path }
         if !written.isEmpty { parts.append("wrote " + written.map(short).joined(separator: ", ")) }

@@ -5,7 +5,7 @@ import PanelKit
 /// `panelproc trace`: reads the SQLite trace, for people.
 struct TraceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "panelproc trace",
+        commandName: "trace",
         abstract: "Show runs, one panel's model calls, or the panels that failed.",
         discussion: """
             Reads .panelproc/trace.sqlite in the working folder or the nearest parent that has one.

@@ -1,5 +1,5 @@
 import Foundation
-import PanelKit
+@testable import PanelKit
 import Testing
 import TestSupport
 
@@ -72,18 +72,15 @@ struct JSONTests {
 /// Runs the whole offline chain over a chapter with the sample database and a scratch trace;
 /// returns the path of the chapter.json it wrote.
 func runOffline(_ url: URL, in folder: URL, force: Bool = false) async throws -> String {
-    var configuration = Configuration()
-    configuration.characters = RepoPaths.fixture("samples/character_base_list.json").path
-    configuration.outputDirectory = folder.appendingPathComponent("generated").path
-    var options = ChapterJob.Options()
-    options.writeJSON = true
-    options.force = force
-    options.tracePath = folder.appendingPathComponent("trace.sqlite").path
-    let job = ChapterJob(configuration: configuration, options: options)
-    var databases: [String: CharacterDatabase] = [:]
-    let prepared = try job.prepare(InputDocument(path: url.path, source: SourceText(bytes: try RepoPaths.bytes(url))), databases: &databases)
-    let report = try await job.run([prepared])
-    return try #require(report.chapters.first?.written.first)
+    var settings = RunSettings()
+    settings.characters = RepoPaths.fixture("samples/character_base_list.json").path
+    settings.outputDirectory = folder.appendingPathComponent("generated").path
+    settings.writeJSON = true
+    settings.force = force
+    settings.trace = folder.appendingPathComponent("trace.sqlite").path
+    let pipeline = Pipeline(settings: settings)
+    let report = try await pipeline.run(try pipeline.prepare(files: [url]))
+    return try #require(report.chapters.first?.files.first)
 }
 
 /// Validates instance files with Python's `jsonschema` (Draft 2020-12), which CI installs.

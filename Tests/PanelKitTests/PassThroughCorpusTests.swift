@@ -1,5 +1,5 @@
 import Foundation
-import PanelKit
+@testable import PanelKit
 import Testing
 import TestSupport
 
@@ -17,9 +17,8 @@ struct PassThroughCorpusTests {
     func passesThrough(name: String) async throws {
         let bytes = try RepoPaths.bytes(RepoPaths.fixture("passthrough/\(name)"))
         let input = InputDocument(path: name, source: SourceText(bytes: bytes))
-        let job = ChapterJob(configuration: Configuration(), options: ChapterJob.Options())
-        var databases: [String: CharacterDatabase] = [:]
-        let prepared = try job.prepare(input, databases: &databases)
+        let job = Pipeline(settings: RunSettings())
+        let prepared = try job.prepare([input])[0]
         #expect(prepared.chapter.panels.isEmpty, "\(prepared.chapter.panels.map(\.markerText))")
         let report = try await job.run([prepared])
         #expect(report.chapters[0].markdown == bytes)

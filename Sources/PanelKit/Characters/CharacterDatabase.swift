@@ -84,7 +84,7 @@ public struct CharacterDatabase: Sendable {
     /// Validates database bytes; errors name `path` and the line and column of the offending value.
     public static func parse(_ bytes: [UInt8], path: String) throws(InputError) -> CharacterDatabase {
         let root = try LocatedJSON.parse(bytes, file: path)
-        let absolute = Configuration.absolute(path, from: FileManager.default.currentDirectoryPath)
+        let absolute = FileIO.absolute(path, from: FileManager.default.currentDirectoryPath)
         var reader = DatabaseReader(file: path, folder: (absolute as NSString).deletingLastPathComponent)
         let characters = try reader.read(root)
         return CharacterDatabase(path: absolute, characters: characters, digest: SHA256.hex(bytes))

@@ -12,13 +12,13 @@ public enum CharacterDatabaseLocator {
     public static func locate(chapterFolder: String, frontMatterPath: String?,
                               configuredPath: String?) -> (path: String?, searched: [String]) {
         let cwd = FileManager.default.currentDirectoryPath
-        let folder = Configuration.absolute(chapterFolder.isEmpty ? "." : chapterFolder, from: cwd)
+        let folder = FileIO.absolute(chapterFolder.isEmpty ? "." : chapterFolder, from: cwd)
         if let written = frontMatterPath, !written.isEmpty {
-            let path = Configuration.absolute(written, from: folder)
+            let path = FileIO.absolute(written, from: folder)
             return (path, [path])
         }
         if let configuredPath, !configuredPath.isEmpty {
-            let path = Configuration.absolute(configuredPath, from: cwd)
+            let path = FileIO.absolute(configuredPath, from: cwd)
             return (path, [path])
         }
         var searched: [String] = []

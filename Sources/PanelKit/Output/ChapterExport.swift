@@ -98,21 +98,16 @@ public enum ChapterExport {
     /// skipped or failed.
     static func stages(_ outcome: PanelOutcome?) -> JSONValue {
         guard let outcome else { return .object([]) }
-        let results = outcome.results
-        let values: [StageID: JSONValue?] = [
-            .theme: results.theme?.json, .roles: results.roles?.json, .rewrite: results.rewrite?.json,
-            .roleValidation: results.roleValidation?.json, .imagePrompt: results.imagePrompt?.json,
-            .bubbles: results.bubbles?.json, .checklist: results.checklist?.json,
-        ]
-        return .object(StageID.allCases.map { id in
+        return .object(StageRegistry.ids.map { id in
             let state: String
             switch outcome.stageStates[id] {
             case .done: state = "done"
             case .skipped(let reason): state = "skipped: \(reason)"
-            case .failed(let reason): state = "failed: \(reason)"
+            case .failed(let reason, _): state = "failed: \(reason)"
+            case .toRun: state = "to run"
             case nil: state = "not in chain"
             }
-            return (id.rawValue, .object([("state", .string(state)), ("result", (values[id] ?? nil) ?? .null)]))
+            return (id.rawValue, .object([("state", .string(state)), ("result", outcome.results[id: id]?.json ?? .null)]))
         })
     }
 }

@@ -38,70 +38,53 @@ public struct RunPlan: Sendable {
     }
 }
 
-extension ChapterJob {
+extension Pipeline {
     /// Rough size of a call whose prompt cannot be rendered yet (its inputs are not known).
     static let estimatedTokensIn = 700
     static let estimatedTokensOut = 200
-    static let modelStagesPerPanel = 6
 
-    /// The plan: panels and their states, the calls that would be made, the estimated cost. It reads
-    /// the trace and the manifests but writes nothing and calls no provider.
-    public func plan(_ chapters: [PreparedChapter], provider: any TextProvider = OfflineTextProvider(),
-                     imageProvider: (any ImageProvider)? = nil, imageSize: ImageSize = ImageSize(width: 768, height: 512),
-                     prices: Prices = Prices()) async throws(RunFailure) -> RunPlan
-    {
-        var plan = RunPlan(panels: [], textModel: "\(provider.name)/\(provider.model)",
+    /// The plan: the same phases as `run`, with a caller that answers only from the cache and an
+    /// image phase that only plans. It reads the trace and the manifests, writes nothing and calls
+    /// no provider.
+    public func plan(_ chapters: [PreparedChapter]) async throws(RunFailure) -> RunPlan {
+        var plan = RunPlan(panels: [], textModel: "\(textProvider.name)/\(textProvider.model)",
                            imageModel: imageProvider.map { "\($0.name)/\($0.model)" }, estimatedCostUSD: 0)
         guard chapters.contains(where: { !$0.chapter.panels.isEmpty }) else { return plan }
         let library: PromptLibrary
-        do { library = try PromptLibrary.load(folder: configuration.promptsDirectory) } catch let error as InputError {
-            throw .input(error)
-        } catch {
-            throw .input(InputError(file: "Prompts", message: "\(error)"))
-        }
-        let path = tracePath(for: chapters)
+        do { library = try parsePhase.loadPrompts() } catch { throw .input(error) }
+        let path = settings.tracePath(for: chapters)
         // An existing trace is read for cached answers; a missing one is not created.
         var trace: TraceStore?
         if FileManager.default.fileExists(atPath: path) {
             do { trace = try TraceStore(path: path) } catch { throw .write("\(error)") }
         }
         let counters = RunCounters()
-        var caller = ModelCaller(provider: provider, library: library, trace: trace, useCache: options.useCache,
-                                 concurrency: options.concurrency ?? configuration.concurrency, counters: counters)
-        caller.planOnly = true
-        let runner = PipelineRunner(model: caller, taxonomy: configuration.taxonomy, rules: rules, force: options.force)
-        let outcomes = await runner.run(chapters.map {
-            ChapterWork(chapter: $0.chapter, characters: $0.characters, charactersSearched: $0.charactersSearched)
-        })
+        let caller = ModelCaller(provider: textProvider, library: library, trace: trace, useCache: settings.useCache,
+                                 concurrency: settings.concurrency, counters: counters)
+        let outcomes = await textPhase(model: PlanningCaller(caller: caller)).run(chapters)
         let cachedByPanel = await counters.cachedByPanel
-        let imageStep = imageProvider.map {
-            ImageStep(provider: $0, size: imageSize, prices: prices, forceImages: options.forceImages, onlyPanels: options.onlyPanels)
-        }
+        let images = imageProvider.map { imagePhase($0, limiter: nil) }
         for (index, prepared) in chapters.enumerated() {
-            let directory = chapterDirectory(for: prepared.input, chapter: prepared.chapter)
+            let chapter = record(prepared)
             var imagePlan: [ImagePlanItem] = []
             var manifest = ImageManifest(chapterSlug: prepared.chapter.slug)
-            if let imageStep {
-                let manifestPath = (directory as NSString).appendingPathComponent("manifest.json")
-                do { manifest = try ImageManifest.load(path: manifestPath, chapterSlug: prepared.chapter.slug) } catch { throw .input(error) }
-                imagePlan = imageStep.plan(chapter: prepared.chapter, outcomes: outcomes[index], characters: prepared.characters,
-                                           manifest: manifest, chapterDirectory: directory, markdownFolder: prepared.input.folder)
+            if let images {
+                do { manifest = try loadManifest(chapter) } catch { throw .input(error) }
+                imagePlan = images.plan(chapter: prepared.chapter, outcomes: outcomes[index], characters: prepared.characters,
+                                        manifest: manifest, chapterDirectory: chapter.directory, markdownFolder: prepared.input.folder)
             }
             for (panelIndex, panel) in prepared.chapter.panels.enumerated() {
                 let outcome = outcomes[index][panelIndex]
                 let cached = cachedByPanel[panel.id] ?? 0
-                let incomplete = outcome?.stageStates.values.contains {
-                    if case .failed(let reason) = $0 { return reason.contains(StageFailure.notCached) } else { return false }
-                } ?? true
-                var entry = RunPlan.Panel(panelID: panel.id, state: "cached", textCallsCached: cached, textCallsToMake: 0,
+                let toMake = outcome?.callsToRun ?? StageRegistry.modelCallsPerPanel
+                var entry = RunPlan.Panel(panelID: panel.id, state: "cached", textCallsCached: cached, textCallsToMake: toMake,
                                           image: nil, reason: "")
-                if incomplete {
-                    entry.textCallsToMake = max(Self.modelStagesPerPanel - cached, 1)
+                if toMake > 0 {
                     let previous = try? await trace?.panelState(chapterSlug: prepared.chapter.slug, panelID: panel.id)
                     entry.state = (previous != nil || cached > 0) ? "stale" : "new"
                     entry.reason = previous.map { $0.contentHash == panel.contentHash ? "settings or prompts changed" : "the panel changed" }
                         ?? "never run"
-                    if imageStep != nil { entry.image = manifest.entry(panel.id) == nil ? "new" : "stale" }
+                    if images != nil { entry.image = manifest.entry(panel.id) == nil ? "new" : "stale" }
                 } else {
                     let status = outcome?.status ?? .skipped
                     entry.state = status == .failed ? "failed" : "cached"
@@ -112,8 +95,8 @@ extension ChapterJob {
             }
         }
         plan.estimatedCostUSD = Double(plan.textCallsToMake)
-            * prices.text(provider.model, tokensIn: Self.estimatedTokensIn, tokensOut: Self.estimatedTokensOut)
-            + Double(plan.imagesToMake) * (imageProvider.map { prices.image($0.model) } ?? 0)
+            * settings.prices.text(textProvider.model, tokensIn: Self.estimatedTokensIn, tokensOut: Self.estimatedTokensOut)
+            + Double(plan.imagesToMake) * (imageProvider.map { settings.prices.image($0.model) } ?? 0)
         return plan
     }
 }

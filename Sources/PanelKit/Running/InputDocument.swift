@@ -19,7 +19,7 @@ public struct InputDocument: Sendable {
     public var folder: String {
         let cwd = FileManager.default.currentDirectoryPath
         guard let path else { return URL(fileURLWithPath: cwd).standardizedFileURL.path }
-        return URL(fileURLWithPath: Configuration.absolute(path, from: cwd)).deletingLastPathComponent().path
+        return URL(fileURLWithPath: FileIO.absolute(path, from: cwd)).deletingLastPathComponent().path
     }
 
     /// The file name, as recorded in `chapter.json` (nil for standard input).

@@ -4,8 +4,6 @@ import Foundation
 public actor RunCounters {
     public private(set) var callsMade = 0
     public private(set) var callsCached = 0
-    public private(set) var costUSD = 0.0
-    public private(set) var panelsDone = 0
     /// `--dry-run`: answers served from the cache, by panel.
     public private(set) var cachedByPanel: [String: Int] = [:]
     /// What each panel's current results cost when they were made (a cached answer counts at its
@@ -18,13 +16,9 @@ public actor RunCounters {
 
     func cachedAnswer(for panelID: String) { cachedByPanel[panelID, default: 0] += 1 }
 
-    func made(cost: Double?) {
-        callsMade += 1
-        costUSD += cost ?? 0
-    }
+    func made() { callsMade += 1 }
 
     func cached() { callsCached += 1 }
-    func panelDone() { panelsDone += 1 }
 }
 
 /// Where calls are recorded and answers cached: the SQLite trace, or nothing (tests).
@@ -50,9 +44,6 @@ public struct ModelCaller: StageModel {
     public var semaphore: AsyncSemaphore
     public var rateLimiter: RateLimiter
     public var counters: RunCounters
-    /// `--dry-run`: answer only from the cache, write nothing, and fail a stage that would need
-    /// the provider with `StageFailure.notCached`.
-    public var planOnly = false
     /// Prices for calls whose provider reports tokens but no cost.
     public var prices = Prices()
     /// `--max-cost-usd`: a call that would pass the cap is not made.
@@ -93,31 +84,52 @@ public struct ModelCaller: StageModel {
         return out
     }
 
-    public func answer(prompt: String, variables: JSONValue, stage: StageID, panelID: String) async throws(StageFailure) -> ModelAnswer {
+    /// One call, rendered and hashed: everything needed to look it up, make it and trace it.
+    struct PreparedCall {
+        var template: PromptTemplate
+        var system: String
+        var user: String
+        var hash: String
+        var record: CallRecord
+        var traceID: String { String(hash.prefix(16)) }
+    }
+
+    func prepare(prompt: String, variables: JSONValue, stage: StageID, panelID: String) throws(StageFailure) -> PreparedCall {
         let template: PromptTemplate
         let rendered: (system: String, user: String)
         do {
             template = try library.template(prompt).resolved(for: variables)
             rendered = try template.render(variables)
         } catch {
-            throw StageFailure(stage: stage, message: "\(error)", stopsRun: true)
+            throw StageFailure(stage: stage, message: "\(error)", kind: .template)
         }
         let request = canonicalRequest(template, system: rendered.system, user: rendered.user)
         // The variables join the key: an engine may read more than the prompt shows (the offline
         // engine reads theme keywords and aliases), and an answer must never outlive its inputs.
         let hash = SHA256.hex(request + "\n" + variables.compact())
-        var record = CallRecord(
+        let record = CallRecord(
             runID: runID, chapterSlug: String(panelID.prefix { $0 != "/" }), panelID: panelID, stage: stage.rawValue,
             promptName: template.name, promptVersion: template.version, provider: provider.name, model: provider.model,
             requestHash: hash, request: request, startedAt: Date())
+        return PreparedCall(template: template, system: rendered.system, user: rendered.user, hash: hash, record: record)
+    }
 
-        if useCache, let trace, let cached = try? await trace.cachedResponse(requestHash: hash),
-            let value = try? JSONValue.parse(cached.response), JSONSchemaValidator.problems(value, schema: template.schema).isEmpty
-        {
-            if planOnly {
-                await counters.cachedAnswer(for: panelID)
-                return ModelAnswer(value: value, traceID: String(hash.prefix(16)), cached: true)
-            }
+    /// The answer the trace already holds for this call, if it still satisfies the schema.
+    func cachedAnswer(_ call: PreparedCall) async -> (value: JSONValue, response: CachedResponse)? {
+        guard useCache, let trace, let cached = try? await trace.cachedResponse(requestHash: call.hash),
+            let value = try? JSONValue.parse(cached.response), JSONSchemaValidator.problems(value, schema: call.template.schema).isEmpty
+        else { return nil }
+        return (value, cached)
+    }
+
+    public func answer(prompt: String, variables: JSONValue, stage: StageID, panelID: String) async throws(StageFailure) -> ModelAnswer {
+        let call = try prepare(prompt: prompt, variables: variables, stage: stage, panelID: panelID)
+        let template = call.template
+        let rendered = (system: call.system, user: call.user)
+        let hash = call.hash
+        var record = call.record
+
+        if let trace, let (value, cached) = await cachedAnswer(call) {
             await counters.attribute(cached.costUSD ?? 0, to: panelID)
             record.status = .cached
             // The original call (cached_from) holds the request and response; a rerun of 60,000
@@ -127,17 +139,16 @@ public struct ModelCaller: StageModel {
             record.finishedAt = record.startedAt
             _ = try? await trace.callCached(record, from: cached.callID)
             await counters.cached()
-            return ModelAnswer(value: value, traceID: String(hash.prefix(16)), cached: true)
+            return ModelAnswer(value: value, traceID: call.traceID, cached: true)
         }
 
-        if planOnly { throw StageFailure(stage: stage, message: StageFailure.notCached) }
         // A rough reservation: the prompt's length in tokens, and a few hundred out.
         let estimate = prices.text(provider.model, tokensIn: (rendered.system.utf8.count + rendered.user.utf8.count) / 4, tokensOut: 300)
         await semaphore.acquire()
         // Reserve only once a slot is free: at most `concurrency` calls can be in flight past the cap.
         if let ledger, !(await ledger.reserve(estimate)) {
             await semaphore.release()
-            throw StageFailure(stage: stage, message: StageFailure.costCap)
+            throw StageFailure(stage: stage, message: "not run: the cost cap would be passed", kind: .costCap)
         }
         await rateLimiter.acquire()
         let callID = try? await trace?.callStarted(record)
@@ -170,7 +181,7 @@ public struct ModelCaller: StageModel {
             record.status = .failed
             record.error = error.message
             await finish(callID, record)
-            throw StageFailure(stage: stage, message: error.message, stopsRun: error.kind == .unauthorized)
+            throw StageFailure(stage: stage, message: error.message, kind: .provider(error.kind))
         case .success(let completion):
             record.response = completion.raw
             record.attempt = max(completion.attempts, record.attempt)
@@ -191,7 +202,7 @@ public struct ModelCaller: StageModel {
             }
             record.status = .succeeded
             await finish(callID, record)
-            await counters.made(cost: cost)
+            await counters.made()
             return ModelAnswer(value: completion.value, traceID: String(hash.prefix(16)), cached: false)
         }
     }
@@ -219,6 +230,21 @@ public struct ModelCaller: StageModel {
         guard let trace, let callID else { return }
         try? await trace.callFinished(callID, record)
         if !provider.isLocal { try? await trace.flush() }
+    }
+}
+
+/// `--dry-run`'s model: the same rendering and cache lookup as `ModelCaller`, but a call the
+/// cache cannot answer is not made; the stage is reported as one to run.
+struct PlanningCaller: StageModel {
+    var caller: ModelCaller
+
+    func answer(prompt: String, variables: JSONValue, stage: StageID, panelID: String) async throws(StageFailure) -> ModelAnswer {
+        let call = try caller.prepare(prompt: prompt, variables: variables, stage: stage, panelID: panelID)
+        guard let (value, _) = await caller.cachedAnswer(call) else {
+            throw StageFailure(stage: stage, message: "not answered yet (dry run)", kind: .notCached)
+        }
+        await caller.counters.cachedAnswer(for: panelID)
+        return ModelAnswer(value: value, traceID: call.traceID, cached: true)
     }
 }
 

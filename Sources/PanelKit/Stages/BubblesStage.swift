@@ -1,6 +1,8 @@
 /// Letters the panel: speech and thought from its own dialogue, its captions and SFX.
 public struct BubblesStage: PanelStage {
-    public let id = StageID.bubbles
+    public static let id = StageID.bubbles
+    public static let promptName: String? = "bubbles"
+    public static let offlineEngine: (@Sendable (JSONValue) -> JSONValue)? = OfflineBubbles.answer
     public let dependencies: Set<StageID> = [.rewrite, .roleValidation]
     public init() {}
 
@@ -25,9 +27,8 @@ public struct BubblesStage: PanelStage {
         ])
     }
 
-    public func run(_ context: StageContext, _ results: StageResults, _ model: any StageModel) async throws(StageFailure) -> StageOutput {
-        let answer = try await model.answer(prompt: "bubbles", variables: Self.variables(context, results), stage: id,
-                                            panelID: context.panel.id)
+    public func run(_ context: StageContext, _ results: StageResults, _ model: any StageModel) async throws(StageFailure) -> BubblesResult {
+        let answer = try await ask(model, Self.variables(context, results), context)
         guard let items = answer.value["bubbles"]?.array else {
             throw StageFailure(stage: id, message: "the answer has no `bubbles` list")
         }
@@ -36,6 +37,17 @@ public struct BubblesStage: PanelStage {
             let speaker = item["speaker"]?.string.flatMap { $0.isEmpty ? nil : context.canonicalName($0) }
             return Bubble(kind: kind, speaker: kind == .caption || kind == .sfx ? nil : speaker, text: text)
         }
-        return .bubbles(BubblesResult(bubbles: bubbles, traceID: answer.traceID))
+        return BubblesResult(bubbles: bubbles, traceID: answer.traceID)
+    }
+}
+
+extension StageID {
+    public static let bubbles = StageID("bubbles")
+}
+
+extension StageResults {
+    public var bubbles: BubblesResult? {
+        get { self[BubblesStage.self] }
+        set { self[BubblesStage.self] = newValue }
     }
 }

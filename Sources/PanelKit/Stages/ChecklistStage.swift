@@ -3,7 +3,9 @@ import Foundation
 /// The gate: the model's checklist items plus panelproc's own deterministic rules. Any failed
 /// blocker fails the panel.
 public struct ChecklistStage: PanelStage {
-    public let id = StageID.checklist
+    public static let id = StageID.checklist
+    public static let promptName: String? = "checklist"
+    public static let offlineEngine: (@Sendable (JSONValue) -> JSONValue)? = OfflineChecklist.answer
     public let dependencies: Set<StageID> = [.theme, .roles, .rewrite, .roleValidation, .imagePrompt, .bubbles]
     public let runsWithSkippedDependencies = true
     public init() {}
@@ -27,13 +29,12 @@ public struct ChecklistStage: PanelStage {
         ])
     }
 
-    public func run(_ context: StageContext, _ results: StageResults, _ model: any StageModel) async throws(StageFailure) -> StageOutput {
+    public func run(_ context: StageContext, _ results: StageResults, _ model: any StageModel) async throws(StageFailure) -> ChecklistResult {
         var items: [ChecklistItem] = []
         var traceID: String?
         // The model reviews a finished panel only; a panel stopped earlier gets the rules alone.
         if results.imagePrompt != nil && results.bubbles != nil {
-            let answer = try await model.answer(prompt: "checklist", variables: Self.variables(context, results), stage: id,
-                                                panelID: context.panel.id)
+            let answer = try await ask(model, Self.variables(context, results), context)
             traceID = answer.traceID
             for item in answer.value["items"]?.array ?? [] {
                 guard let itemID = item["id"]?.string, let passed = item["passed"]?.bool else { continue }
@@ -43,7 +44,7 @@ public struct ChecklistStage: PanelStage {
         }
         let rules = ChecklistRules.evaluate(context, results)
         items.removeAll { item in rules.contains { $0.id == item.id } }
-        return .checklist(ChecklistResult(items: items + rules, traceID: traceID))
+        return ChecklistResult(items: items + rules, traceID: traceID)
     }
 }
 
@@ -130,5 +131,16 @@ public enum ChecklistRules {
         return textPatterns.compactMap { pattern in
             pattern.firstMatch(in: prompt, range: range).flatMap { Range($0.range, in: prompt) }.map { "\"\(prompt[$0])\"" }
         }
+    }
+}
+
+extension StageID {
+    public static let checklist = StageID("checklist")
+}
+
+extension StageResults {
+    public var checklist: ChecklistResult? {
+        get { self[ChecklistStage.self] }
+        set { self[ChecklistStage.self] = newValue }
     }
 }

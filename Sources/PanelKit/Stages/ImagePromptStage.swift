@@ -1,7 +1,9 @@
 /// Composes the image prompt and negative prompt from the chapter style, the shot, the setting,
 /// each resolved character's canonical appearance, the action, the mood and the teaching point.
 public struct ImagePromptStage: PanelStage {
-    public let id = StageID.imagePrompt
+    public static let id = StageID.imagePrompt
+    public static let promptName: String? = "image_prompt"
+    public static let offlineEngine: (@Sendable (JSONValue) -> JSONValue)? = OfflineImagePrompt.answer
     public let dependencies: Set<StageID> = [.rewrite, .roleValidation]
     public init() {}
 
@@ -38,14 +40,24 @@ public struct ImagePromptStage: PanelStage {
         ])
     }
 
-    public func run(_ context: StageContext, _ results: StageResults, _ model: any StageModel) async throws(StageFailure) -> StageOutput {
-        let answer = try await model.answer(prompt: "image_prompt", variables: Self.variables(context, results), stage: id,
-                                            panelID: context.panel.id)
+    public func run(_ context: StageContext, _ results: StageResults, _ model: any StageModel) async throws(StageFailure) -> ImagePromptResult {
+        let answer = try await ask(model, Self.variables(context, results), context)
         guard let prompt = answer.value["prompt"]?.string else {
             throw StageFailure(stage: id, message: "the answer has no prompt")
         }
-        return .imagePrompt(ImagePromptResult(prompt: prompt.trimmingWhitespace(),
+        return ImagePromptResult(prompt: prompt.trimmingWhitespace(),
                                               negativePrompt: answer.value["negative_prompt"]?.string ?? "",
-                                              traceID: answer.traceID))
+                                              traceID: answer.traceID)
+    }
+}
+
+extension StageID {
+    public static let imagePrompt = StageID("image_prompt")
+}
+
+extension StageResults {
+    public var imagePrompt: ImagePromptResult? {
+        get { self[ImagePromptStage.self] }
+        set { self[ImagePromptStage.self] = newValue }
     }
 }

@@ -3,12 +3,16 @@ public enum PanelStatus: String, Sendable, CaseIterable {
     case passed, failed, forced, skipped, stale
 }
 
-/// One panel after the chain: every stage's result, what was skipped or failed, and the verdict.
+/// One panel after the chain: every stage's result, what was skipped or failed, and the gate's
+/// verdict.
 public struct PanelOutcome: Sendable {
     public enum StageState: Sendable, Equatable {
         case done
         case skipped(String)
-        case failed(String)
+        /// The reason as people read it, and the failure's kind.
+        case failed(String, StageFailure.Kind)
+        /// `--dry-run`: the stage would be run (its answer, or an input, is not cached).
+        case toRun
     }
 
     public var results: StageResults
@@ -18,6 +22,11 @@ public struct PanelOutcome: Sendable {
     public var reasons: [String]
     /// A failure that should stop the whole run (a rejected API key).
     public var stopsRun: StageFailure?
+
+    /// Model stages a dry run found it would have to call.
+    public var callsToRun: Int {
+        StageRegistry.all.filter { $0.callsModel && stageStates[$0.id] == .toRun }.count
+    }
 }
 
 /// The stages as a DAG derived from their declared dependencies. Independent stages of a panel run
@@ -25,9 +34,7 @@ public struct PanelOutcome: Sendable {
 public struct PanelChain: Sendable {
     public let stages: [any PanelStage]
 
-    public static let standard = PanelChain(stages: [
-        ThemeStage(), RolesStage(), RewriteStage(), RoleValidationStage(), ImagePromptStage(), BubblesStage(), ChecklistStage(),
-    ])
+    public static let standard = PanelChain(stages: StageRegistry.all)
 
     public init(stages: [any PanelStage]) {
         let ids = Set(stages.map(\.id))
@@ -53,13 +60,13 @@ public struct PanelChain: Sendable {
         var depth: [StageID: Int] = [:]
         for id in Self.topologicalOrder(stages) ?? [] {
             let stage = stages.first { $0.id == id }!
-            depth[id] = (stage.dependencies.map { depth[$0] ?? 0 }.max() ?? 0) + (id == .roleValidation ? 0 : 1)
+            depth[id] = (stage.dependencies.map { depth[$0] ?? 0 }.max() ?? 0) + (stage.callsModel ? 1 : 0)
         }
         return depth.values.max() ?? 0
     }
 
     private enum State {
-        case pending, running, done(blocking: String?), skipped(String), failed(String)
+        case pending, running, done(blocking: String?), skipped(String), failed(StageFailure), toRun
     }
 
     public func run(_ context: StageContext, model: any StageModel) async -> PanelOutcome {
@@ -67,7 +74,7 @@ public struct PanelChain: Sendable {
         var results = StageResults()
         var stopsRun: StageFailure?
 
-        await withTaskGroup(of: (StageID, Result<StageOutput, StageFailure>).self) { group in
+        await withTaskGroup(of: (StageID, Result<(result: any StageResult, blocking: String?), StageFailure>).self) { group in
             func startReady() {
                 var changed = true
                 while changed {
@@ -76,14 +83,23 @@ public struct PanelChain: Sendable {
                         guard case .pending = states[stage.id] else { continue }
                         var waiting = false
                         var blockedBy: String?
+                        var unknownInput = false
                         for dependency in stage.dependencies {
                             switch states[dependency]! {
                             case .pending, .running: waiting = true
                             case .done(let blocking): if let blocking, !context.force { blockedBy = blockedBy ?? blocking }
-                            case .skipped(let reason), .failed(let reason): blockedBy = blockedBy ?? reason
+                            case .skipped(let reason): blockedBy = blockedBy ?? reason
+                            case .failed(let failure): blockedBy = blockedBy ?? Self.reason(failure)
+                            case .toRun: unknownInput = true
                             }
                         }
                         if waiting { continue }
+                        // A dry run cannot know what a stage would do with an answer it has not got.
+                        if unknownInput {
+                            states[stage.id] = .toRun
+                            changed = true
+                            continue
+                        }
                         if let blockedBy, !stage.runsWithSkippedDependencies {
                             states[stage.id] = .skipped(blockedBy)
                             changed = true
@@ -93,7 +109,7 @@ public struct PanelChain: Sendable {
                         let snapshot = results
                         group.addTask {
                             do throws(StageFailure) {
-                                return (stage.id, .success(try await stage.run(context, snapshot, model)))
+                                return (stage.id, .success(try await stage.runErased(context, snapshot, model)))
                             } catch {
                                 return (stage.id, .failure(error))
                             }
@@ -105,10 +121,12 @@ public struct PanelChain: Sendable {
             for await (id, outcome) in group {
                 switch outcome {
                 case .success(let output):
-                    results.store(output)
-                    states[id] = .done(blocking: Self.blockingReason(output))
+                    results.store(output.result, for: id)
+                    states[id] = .done(blocking: output.blocking)
+                case .failure(let failure) where failure.kind == .notCached:
+                    states[id] = .toRun
                 case .failure(let failure):
-                    states[id] = .failed("\(id.rawValue) failed: \(failure.message)")
+                    states[id] = .failed(failure)
                     if failure.stopsRun { stopsRun = stopsRun ?? failure }
                 }
                 if stopsRun == nil { startReady() }
@@ -121,19 +139,22 @@ public struct PanelChain: Sendable {
             switch states[stage.id]! {
             case .done: stageStates[stage.id] = .done
             case .skipped(let reason): stageStates[stage.id] = .skipped(reason)
-            case .failed(let reason):
-                stageStates[stage.id] = .failed(reason)
-                reasons.append(reason)
+            case .failed(let failure):
+                stageStates[stage.id] = .failed(Self.reason(failure), failure.kind)
+                reasons.append(Self.reason(failure))
+            case .toRun: stageStates[stage.id] = .toRun
             case .pending, .running: stageStates[stage.id] = .skipped("the run stopped")
             }
         }
         let blockers = results.checklist?.failedBlockers ?? []
         reasons += blockers.map { "\($0.id): \($0.note)" }
+        let failures = stageStates.values.compactMap { state -> StageFailure.Kind? in
+            if case .failed(_, let kind) = state { return kind } else { return nil }
+        }
         let status: PanelStatus
-        let capped = stageStates.values.contains { if case .failed(let reason) = $0 { return reason.contains(StageFailure.costCap) } else { return false } }
-        if capped {
+        if failures.contains(.costCap) || stageStates.values.contains(.toRun) {
             status = .skipped
-        } else if stopsRun != nil || stageStates.values.contains(where: { if case .failed = $0 { return true } else { return false } }) {
+        } else if stopsRun != nil || !failures.isEmpty {
             status = .failed
         } else if results.checklist == nil {
             status = .skipped
@@ -145,14 +166,5 @@ public struct PanelChain: Sendable {
         return PanelOutcome(results: results, stageStates: stageStates, status: status, reasons: reasons, stopsRun: stopsRun)
     }
 
-    /// Unresolved roles stop the stages after role validation (unless forced): no unknown name
-    /// may reach an image prompt, and a panel that will fail should not spend model calls.
-    static func blockingReason(_ output: StageOutput) -> String? {
-        guard case .roleValidation(let validation) = output else { return nil }
-        if validation.databaseMissing != nil { return "roles could not be checked: no character database" }
-        if !validation.unresolved.isEmpty {
-            return "unresolved roles: \(validation.unresolved.map(\.role).joined(separator: ", "))"
-        }
-        return nil
-    }
+    static func reason(_ failure: StageFailure) -> String { "\(failure.stage.rawValue) failed: \(failure.message)" }
 }

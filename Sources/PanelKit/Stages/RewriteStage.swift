@@ -1,6 +1,8 @@
 /// Rewrites the scene in the chapter's tone with every required role by its canonical name.
 public struct RewriteStage: PanelStage {
-    public let id = StageID.rewrite
+    public static let id = StageID.rewrite
+    public static let promptName: String? = "rewrite"
+    public static let offlineEngine: (@Sendable (JSONValue) -> JSONValue)? = OfflineRewrite.answer
     public let dependencies: Set<StageID> = [.theme, .roles]
     public init() {}
 
@@ -25,12 +27,22 @@ public struct RewriteStage: PanelStage {
         ])
     }
 
-    public func run(_ context: StageContext, _ results: StageResults, _ model: any StageModel) async throws(StageFailure) -> StageOutput {
-        let answer = try await model.answer(prompt: "rewrite", variables: Self.variables(context, results), stage: id,
-                                            panelID: context.panel.id)
+    public func run(_ context: StageContext, _ results: StageResults, _ model: any StageModel) async throws(StageFailure) -> RewriteResult {
+        let answer = try await ask(model, Self.variables(context, results), context)
         guard let text = answer.value["text"]?.string?.trimmingWhitespace(), !text.isEmpty else {
             throw StageFailure(stage: id, message: "the rewrite is empty")
         }
-        return .rewrite(RewriteResult(text: text, traceID: answer.traceID))
+        return RewriteResult(text: text, traceID: answer.traceID)
+    }
+}
+
+extension StageID {
+    public static let rewrite = StageID("rewrite")
+}
+
+extension StageResults {
+    public var rewrite: RewriteResult? {
+        get { self[RewriteStage.self] }
+        set { self[RewriteStage.self] = newValue }
     }
 }

@@ -1,7 +1,9 @@
 /// Finds the roles a panel requires: the writer's `Characters:` list, the speakers, and
 /// database characters named in the scene.
 public struct RolesStage: PanelStage {
-    public let id = StageID.roles
+    public static let id = StageID.roles
+    public static let promptName: String? = "roles"
+    public static let offlineEngine: (@Sendable (JSONValue) -> JSONValue)? = OfflineRoles.answer
     public let dependencies: Set<StageID> = []
     public init() {}
 
@@ -22,8 +24,8 @@ public struct RolesStage: PanelStage {
         ])
     }
 
-    public func run(_ context: StageContext, _ results: StageResults, _ model: any StageModel) async throws(StageFailure) -> StageOutput {
-        let answer = try await model.answer(prompt: "roles", variables: Self.variables(context), stage: id, panelID: context.panel.id)
+    public func run(_ context: StageContext, _ results: StageResults, _ model: any StageModel) async throws(StageFailure) -> RolesResult {
+        let answer = try await ask(model, Self.variables(context), context)
         guard let items = answer.value["roles"]?.array else {
             throw StageFailure(stage: id, message: "the answer has no `roles` list")
         }
@@ -37,6 +39,17 @@ public struct RolesStage: PanelStage {
         for declared in context.panel.requiredRoles where !roles.contains(where: { TextTools.fold($0.name) == TextTools.fold(declared) }) {
             roles.insert(RolesResult.Role(name: declared, evidence: "field"), at: 0)
         }
-        return .roles(RolesResult(roles: roles, traceID: answer.traceID))
+        return RolesResult(roles: roles, traceID: answer.traceID)
+    }
+}
+
+extension StageID {
+    public static let roles = StageID("roles")
+}
+
+extension StageResults {
+    public var roles: RolesResult? {
+        get { self[RolesStage.self] }
+        set { self[RolesStage.self] = newValue }
     }
 }

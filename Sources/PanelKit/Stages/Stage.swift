@@ -1,64 +1,97 @@
-/// The stages every panel goes through, in the order they are listed in outputs.
-public enum StageID: String, Sendable, CaseIterable, Comparable {
-    case theme
-    case roles
-    case rewrite
-    case roleValidation = "role_validation"
-    case imagePrompt = "image_prompt"
-    case bubbles
-    case checklist
-
-    public static func < (lhs: StageID, rhs: StageID) -> Bool {
-        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
-    }
+/// A stage's name, as it appears in `chapter.json`, the trace and messages. Each stage declares
+/// its own constant beside its code (`StageID.theme` in `ThemeStage.swift`); the order of stages in
+/// outputs is the order of `StageRegistry.all`.
+public struct StageID: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public init(_ rawValue: String) { self.rawValue = rawValue }
+    public var description: String { rawValue }
 }
 
-/// One step of the per-panel chain: declared inputs, one job, a typed output.
+/// What a stage produces: one typed value, exported as JSON under the stage's id.
+public protocol StageResult: Sendable {
+    var json: JSONValue { get }
+    /// The call behind the result (nil for pure code).
+    var traceID: String? { get }
+}
+
+extension StageResult {
+    public var traceID: String? { nil }
+}
+
+/// One step of the per-panel chain: its id, declared inputs, the prompt it asks a model with (none
+/// for pure code), its offline engine and one job with a typed result. A stage is listed once, in
+/// `StageRegistry.all`; everything else (templates needed, calls per panel, export keys, trace
+/// ids, the offline engine's dispatch) is derived from that list.
 public protocol PanelStage: Sendable {
-    var id: StageID { get }
+    associatedtype Result: StageResult
+    static var id: StageID { get }
     /// The stages whose results this one reads; the runner derives the order from these.
     var dependencies: Set<StageID> { get }
+    /// The prompt template (`Prompts/<name>.yml`) this stage asks a model with; nil for pure code.
+    static var promptName: String? { get }
+    /// The built-in deterministic engine answering that prompt (nil for pure code).
+    static var offlineEngine: (@Sendable (JSONValue) -> JSONValue)? { get }
     /// Whether the stage still runs when a dependency was skipped (the checklist gate does,
     /// to report what blocked the panel).
     var runsWithSkippedDependencies: Bool { get }
     /// Does the work, with the results of its dependencies in `results`.
-    func run(_ context: StageContext, _ results: StageResults, _ model: any StageModel) async throws(StageFailure) -> StageOutput
+    func run(_ context: StageContext, _ results: StageResults, _ model: any StageModel) async throws(StageFailure) -> Result
+    /// Why the stages after this one should not run (unless forced); nil to go on.
+    func blockingReason(_ result: Result) -> String?
 }
 
 extension PanelStage {
+    public var id: StageID { Self.id }
     public var runsWithSkippedDependencies: Bool { false }
-}
+    public static var offlineEngine: (@Sendable (JSONValue) -> JSONValue)? { nil }
+    public func blockingReason(_ result: Result) -> String? { nil }
+    /// True for stages that call a model (they cost a call each).
+    public var callsModel: Bool { Self.promptName != nil }
 
-/// What a stage produced.
-public enum StageOutput: Sendable {
-    case theme(ThemeResult)
-    case roles(RolesResult)
-    case rewrite(RewriteResult)
-    case roleValidation(RoleValidationResult)
-    case imagePrompt(ImagePromptResult)
-    case bubbles(BubblesResult)
-    case checklist(ChecklistResult)
-}
-
-/// A stage that could not produce its output. `stopsRun` is for failures no other panel can
-/// avoid either (a rejected API key).
-public struct StageFailure: Error, Sendable, CustomStringConvertible {
-    public var stage: StageID
-    public var message: String
-    public var stopsRun: Bool
-
-    public init(stage: StageID, message: String, stopsRun: Bool = false) {
-        self.stage = stage
-        self.message = message
-        self.stopsRun = stopsRun
+    /// Asks the model this stage's prompt.
+    func ask(_ model: any StageModel, _ variables: JSONValue, _ context: StageContext) async throws(StageFailure) -> ModelAnswer {
+        try await model.answer(prompt: Self.promptName ?? Self.id.rawValue, variables: variables, stage: Self.id, panelID: context.panel.id)
     }
 
-    public var description: String { "\(stage.rawValue): \(message)" }
+    /// The run, with the result type erased so the chain can hold every stage in one list.
+    func runErased(_ context: StageContext, _ results: StageResults, _ model: any StageModel) async throws(StageFailure)
+        -> (result: any StageResult, blocking: String?)
+    {
+        let result = try await run(context, results, model)
+        return (result, blockingReason(result))
+    }
+}
 
-    /// The message of a stage `--dry-run` could not answer from the cache.
-    public static let notCached = "not answered yet (dry run)"
-    /// The message of a stage not run because `--max-cost-usd` would have been passed.
-    public static let costCap = "not run: the cost cap would be passed"
+/// A stage that could not produce its output, and why, as a kind the runner can act on.
+public struct StageFailure: Error, Sendable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable {
+        /// The provider could not answer (network, refusal, an invalid answer after a repair).
+        case provider(ProviderError.Kind)
+        /// The answer was not what the stage needs (schema, missing keys).
+        case invalidAnswer
+        /// A prompt template could not be rendered: no panel can succeed.
+        case template
+        /// Not run: `--max-cost-usd` would have been passed.
+        case costCap
+        /// `--dry-run`: the answer is not in the cache, so the call would be made.
+        case notCached
+    }
+
+    public var stage: StageID
+    public var message: String
+    public var kind: Kind
+
+    public init(stage: StageID, message: String, kind: Kind = .invalidAnswer) {
+        self.stage = stage
+        self.message = message
+        self.kind = kind
+    }
+
+    /// Failures no other panel can avoid either (a rejected API key, a broken template).
+    public var stopsRun: Bool { kind == .provider(.unauthorized) || kind == .template }
+
+    public var description: String { "\(stage.rawValue): \(message)" }
 }
 
 /// A model's answer to one stage call, validated against the template's schema.
@@ -142,32 +175,25 @@ public struct GateRules: Sendable, Equatable {
     }
 }
 
-/// The results of one panel's stages so far.
+/// The results of one panel's stages so far, by stage. Each stage file adds a typed accessor
+/// (`results.theme`).
 public struct StageResults: Sendable {
-    public var theme: ThemeResult?
-    public var roles: RolesResult?
-    public var rewrite: RewriteResult?
-    public var roleValidation: RoleValidationResult?
-    public var imagePrompt: ImagePromptResult?
-    public var bubbles: BubblesResult?
-    public var checklist: ChecklistResult?
+    private var storage: [StageID: any StageResult] = [:]
 
     public init() {}
 
-    mutating func store(_ output: StageOutput) {
-        switch output {
-        case .theme(let result): theme = result
-        case .roles(let result): roles = result
-        case .rewrite(let result): rewrite = result
-        case .roleValidation(let result): roleValidation = result
-        case .imagePrompt(let result): imagePrompt = result
-        case .bubbles(let result): bubbles = result
-        case .checklist(let result): checklist = result
-        }
+    public subscript<Stage: PanelStage>(_ stage: Stage.Type) -> Stage.Result? {
+        get { storage[Stage.id] as? Stage.Result }
+        set { storage[Stage.id] = newValue }
     }
+
+    /// A result by id, for outputs that treat every stage alike.
+    public subscript(id id: StageID) -> (any StageResult)? { storage[id] }
+
+    mutating func store(_ result: any StageResult, for id: StageID) { storage[id] = result }
 
     /// The trace ids of every call that produced these results, in stage order.
     public var traceIDs: [String] {
-        [theme?.traceID, roles?.traceID, rewrite?.traceID, imagePrompt?.traceID, bubbles?.traceID, checklist?.traceID].compactMap { $0 }
+        StageRegistry.ids.compactMap { storage[$0]?.traceID }
     }
 }

@@ -1,5 +1,5 @@
 /// `theme`: one theme of the taxonomy.
-public struct ThemeResult: Sendable, Equatable {
+public struct ThemeResult: StageResult, Equatable {
     public var theme: String
     public var confidence: Double
     public var rationale: String
@@ -18,7 +18,7 @@ public struct ThemeResult: Sendable, Equatable {
 }
 
 /// `roles`: who the panel needs, as found in the text.
-public struct RolesResult: Sendable, Equatable {
+public struct RolesResult: StageResult, Equatable {
     public struct Role: Sendable, Equatable {
         public var name: String
         /// `field`, `speaker` or `scene`: where the role was found.
@@ -45,7 +45,7 @@ public struct RolesResult: Sendable, Equatable {
 }
 
 /// `rewrite`: the scene in the chapter's tone, every required role by canonical name.
-public struct RewriteResult: Sendable, Equatable {
+public struct RewriteResult: StageResult, Equatable {
     public var text: String
     public var traceID: String?
 
@@ -60,7 +60,7 @@ public struct RewriteResult: Sendable, Equatable {
 }
 
 /// `role_validation` (no model): how each role resolved, and what the rewrite got wrong.
-public struct RoleValidationResult: Sendable, Equatable {
+public struct RoleValidationResult: StageResult, Equatable {
     public var resolutions: [RoleResolution]
     /// Canonical names of resolved roles that the rewrite leaves out.
     public var missingFromRewrite: [String]
@@ -111,7 +111,7 @@ public struct RoleValidationResult: Sendable, Equatable {
 }
 
 /// `image_prompt`: what to draw and what to avoid.
-public struct ImagePromptResult: Sendable, Equatable {
+public struct ImagePromptResult: StageResult, Equatable {
     public var prompt: String
     public var negativePrompt: String
     public var traceID: String?
@@ -147,7 +147,7 @@ public struct Bubble: Sendable, Equatable {
 }
 
 /// `bubbles`: the panel's lettering, in reading order.
-public struct BubblesResult: Sendable, Equatable {
+public struct BubblesResult: StageResult, Equatable {
     public var bubbles: [Bubble]
     public var traceID: String?
 
@@ -188,7 +188,7 @@ public struct ChecklistItem: Sendable, Equatable {
 }
 
 /// `checklist`: the gate. Any failed blocker fails the panel.
-public struct ChecklistResult: Sendable, Equatable {
+public struct ChecklistResult: StageResult, Equatable {
     public var items: [ChecklistItem]
     public var traceID: String?
 

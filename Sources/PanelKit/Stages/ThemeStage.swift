@@ -1,6 +1,8 @@
 /// Classifies the panel into one theme of the configured taxonomy.
 public struct ThemeStage: PanelStage {
-    public let id = StageID.theme
+    public static let id = StageID.theme
+    public static let promptName: String? = "theme"
+    public static let offlineEngine: (@Sendable (JSONValue) -> JSONValue)? = OfflineTheme.answer
     public let dependencies: Set<StageID> = []
     public init() {}
 
@@ -19,15 +21,26 @@ public struct ThemeStage: PanelStage {
         ])
     }
 
-    public func run(_ context: StageContext, _ results: StageResults, _ model: any StageModel) async throws(StageFailure) -> StageOutput {
-        let answer = try await model.answer(prompt: "theme", variables: Self.variables(context), stage: id, panelID: context.panel.id)
+    public func run(_ context: StageContext, _ results: StageResults, _ model: any StageModel) async throws(StageFailure) -> ThemeResult {
+        let answer = try await ask(model, Self.variables(context), context)
         guard let theme = answer.value["theme"]?.string, let confidence = answer.value["confidence"]?.number else {
             throw StageFailure(stage: id, message: "the answer has no theme or confidence")
         }
         guard context.taxonomy.names.contains(theme) else {
             throw StageFailure(stage: id, message: "`\(theme)` is not in the taxonomy (\(context.taxonomy.names.joined(separator: ", ")))")
         }
-        return .theme(ThemeResult(theme: theme, confidence: confidence, rationale: answer.value["rationale"]?.string ?? "",
-                                  traceID: answer.traceID))
+        return ThemeResult(theme: theme, confidence: confidence, rationale: answer.value["rationale"]?.string ?? "",
+                                  traceID: answer.traceID)
+    }
+}
+
+extension StageID {
+    public static let theme = StageID("theme")
+}
+
+extension StageResults {
+    public var theme: ThemeResult? {
+        get { self[ThemeStage.self] }
+        set { self[ThemeStage.self] = newValue }
     }
 }

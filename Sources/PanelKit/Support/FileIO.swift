@@ -10,6 +10,13 @@ import Darwin
 /// file in the same folder, is flushed to disk, and replaces the target by `rename`.
 public enum FileIO {
     /// Reads a whole file, or says why it cannot.
+    /// `path` made absolute against `folder` (`~` expanded).
+    public static func absolute(_ path: String, from folder: String = FileManager.default.currentDirectoryPath) -> String {
+        let expanded = (path as NSString).expandingTildeInPath
+        if expanded.hasPrefix("/") { return URL(fileURLWithPath: expanded).standardizedFileURL.path }
+        return URL(fileURLWithPath: folder).appendingPathComponent(expanded).standardizedFileURL.path
+    }
+
     public static func readSource(path: String) throws(InputError) -> SourceText {
         var info = stat()
         if stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {

@@ -41,12 +41,14 @@ struct YAMLFields {
         }
 
         /// One of `options`; nil when unset.
-        func choice(of options: [String]) throws(InputError) -> String? {
+        /// One of a fixed list of settings, by its raw value.
+        func choice<Choice: RawRepresentable & CaseIterable>(of _: Choice.Type) throws(InputError) -> Choice? where Choice.RawValue == String {
             guard let raw = try text() else { return nil }
-            guard options.contains(raw) else {
+            guard let choice = Choice(rawValue: raw) else {
+                let options = Choice.allCases.map(\.rawValue)
                 throw owner.error("`\(key)` should be one of \(options.joined(separator: ", ")), found `\(raw)`", at: location)
             }
-            return raw
+            return choice
         }
 
         func boolean() throws(InputError) -> Bool? {

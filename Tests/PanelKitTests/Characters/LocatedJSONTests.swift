@@ -1,4 +1,4 @@
-import PanelKit
+@testable import PanelKit
 import Testing
 
 @Suite("LocatedJSON: strict JSON with line and column")

@@ -1,4 +1,4 @@
-import PanelKit
+@testable import PanelKit
 import Testing
 import TestSupport
 

@@ -1,5 +1,5 @@
 import Foundation
-import PanelKit
+@testable import PanelKit
 import Testing
 
 /// End to end: the providers through URLSessionHTTPClient against `fake_image_api.py`.

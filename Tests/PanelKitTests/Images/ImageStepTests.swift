@@ -1,5 +1,5 @@
 import Foundation
-import PanelKit
+@testable import PanelKit
 import Testing
 import TestSupport
 
@@ -22,22 +22,16 @@ struct ImageBook {
 
     /// Runs like `panelproc -i --json` and writes the Markdown back.
     @discardableResult
-    func run(_ names: [String], provider: FakeImageProvider, configure: (inout ChapterJob.Options) -> Void = { _ in },
+    func run(_ names: [String], provider: FakeImageProvider, configure: (inout RunSettings) -> Void = { _ in },
              prices: Prices = Prices()) async throws -> RunReport
     {
-        var options = ChapterJob.Options()
-        options.writeJSON = true
-        configure(&options)
-        let job = ChapterJob(configuration: Configuration(), options: options)
-        var databases: [String: CharacterDatabase] = [:]
-        let prepared = try names.map { name in
-            try job.prepare(InputDocument(path: url(name).path, source: SourceText(bytes: try RepoPaths.bytes(url(name)))), databases: &databases)
-        }
-        let report = try await job.run(prepared, imageProvider: provider, prices: prices)
-        for result in report.chapters where result.markdownChanged {
-            try FileIO.writeAtomically(result.markdown, to: try #require(result.input.path))
-        }
-        return report
+        var settings = RunSettings()
+        settings.writeJSON = true
+        settings.inPlace = true
+        settings.prices = prices
+        configure(&settings)
+        let pipeline = Pipeline(settings: settings, imageProvider: provider)
+        return try await pipeline.run(try pipeline.prepare(files: names.map(url)))
     }
 }
 
@@ -161,8 +155,8 @@ struct ImageStepTests {
 
     @Test("Relative image paths from the Markdown folder, also for an output folder elsewhere")
     func relativePaths() {
-        #expect(ImageStep.relativePathForTests("/a/b/generated/x/images/p.png", from: "/a/b") == "generated/x/images/p.png")
-        #expect(ImageStep.relativePathForTests("/a/out/x/images/p.png", from: "/a/b") == "../out/x/images/p.png")
+        #expect(ImagePhase.relativePath("/a/b/generated/x/images/p.png", from: "/a/b") == "generated/x/images/p.png")
+        #expect(ImagePhase.relativePath("/a/out/x/images/p.png", from: "/a/b") == "../out/x/images/p.png")
     }
 }
 
@@ -186,14 +180,11 @@ struct CostTests {
     func costsInJSON() async throws {
         let book = try ImageBook()
         defer { book.remove() }
-        var options = ChapterJob.Options()
-        options.writeJSON = true
-        let job = ChapterJob(configuration: Configuration(), options: options)
+        var settings = RunSettings()
+        settings.writeJSON = true
+        let pipeline = Pipeline(settings: settings, textProvider: PricedProvider(price: 0.001), imageProvider: FakeImageProvider(cost: 0.04))
         func run() async throws -> (RunReport, String) {
-            var databases: [String: CharacterDatabase] = [:]
-            let url = book.url("02-the-double-spend.md")
-            let prepared = try job.prepare(InputDocument(path: url.path, source: SourceText(bytes: try RepoPaths.bytes(url))), databases: &databases)
-            let report = try await job.run([prepared], provider: PricedProvider(price: 0.001), imageProvider: FakeImageProvider(cost: 0.04))
+            let report = try await pipeline.run(try pipeline.prepare(files: [book.url("02-the-double-spend.md")]))
             return (report, try book.text("generated/02-the-double-spend/chapter.json"))
         }
         let (first, json) = try await run()
@@ -210,15 +201,12 @@ struct CostTests {
     func textCap() async throws {
         let book = try ImageBook()
         defer { book.remove() }
-        var options = ChapterJob.Options()
-        options.maxCostUSD = 0.01
-        options.concurrency = 1
-        let job = ChapterJob(configuration: Configuration(), options: options)
-        var databases: [String: CharacterDatabase] = [:]
-        let url = book.url("01-paper-and-promises.md")
-        let prepared = try job.prepare(InputDocument(path: url.path, source: SourceText(bytes: try RepoPaths.bytes(url))), databases: &databases)
-        let report = try await job.run([prepared], provider: PricedProvider(price: 0.002),
-                                       prices: Prices(byModel: ["priced-1": .init(per1kInput: 0.001, per1kOutput: 0.001)]))
+        var settings = RunSettings()
+        settings.maxCostUSD = 0.01
+        settings.concurrency = 1
+        settings.prices = Prices(byModel: ["priced-1": .init(per1kInput: 0.001, per1kOutput: 0.001)])
+        let pipeline = Pipeline(settings: settings, textProvider: PricedProvider(price: 0.002))
+        let report = try await pipeline.run(try pipeline.prepare(files: [book.url("01-paper-and-promises.md")]))
         #expect(report.costCapReached)
         // What is in flight finishes: with one call at a time, at most one call past the cap.
         #expect(report.costUSD <= 0.01 + 0.002 + 1e-9)

@@ -1,5 +1,5 @@
 import Foundation
-import PanelKit
+@testable import PanelKit
 import TestSupport
 
 /// `Fixtures/servers/fake_image_api.py` on a loopback port (see `LoopbackServer`).

@@ -1,5 +1,5 @@
 import Foundation
-import PanelKit
+@testable import PanelKit
 
 /// An image provider for tests: deterministic bytes from the request, counted calls, scripted
 /// refusals and prices.

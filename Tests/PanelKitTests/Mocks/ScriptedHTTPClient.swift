@@ -1,5 +1,5 @@
 import Foundation
-import PanelKit
+@testable import PanelKit
 import Testing
 
 /// An `HTTPClient` that answers from a script, in order, records every request, and fails

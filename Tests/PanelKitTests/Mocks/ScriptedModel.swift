@@ -1,5 +1,5 @@
 import Foundation
-import PanelKit
+@testable import PanelKit
 import Testing
 
 /// A `StageModel` that answers from a script, records what it was asked, and fails loudly when a

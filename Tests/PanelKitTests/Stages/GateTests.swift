@@ -1,5 +1,5 @@
 import Foundation
-import PanelKit
+@testable import PanelKit
 import Testing
 import TestSupport
 
@@ -126,8 +126,8 @@ struct GateTests {
 struct SampleChainTests {
     func outcomes(_ name: String, force: Bool = false) async throws -> [(String, PanelOutcome)] {
         let chapter = try parseSample(name)
-        let runner = PipelineRunner(model: try caller(), force: force)
-        let results = await runner.run([ChapterWork(chapter: chapter, characters: try sampleCharacters())])
+        let runner = TextPhase(model: try caller(), force: force)
+        let results = await runner.run([PreparedChapter(chapter, characters: try sampleCharacters())])
         return zip(chapter.panels.map(\.localID), results[0].map { $0! }).map { ($0, $1) }
     }
 
@@ -155,7 +155,7 @@ struct SampleChainTests {
         }
         let example = RepoPaths.examples.appendingPathComponent("03-the-ledger-keepers.md")
         let chapter = try ChapterParser().parse(SourceText(bytes: try RepoPaths.bytes(example)), file: "03.md")
-        let results = await PipelineRunner(model: try caller()).run([ChapterWork(chapter: chapter, characters: try sampleCharacters())])
+        let results = await TextPhase(model: try caller()).run([PreparedChapter(chapter, characters: try sampleCharacters())])
         #expect(results[0].allSatisfy { $0?.status == .passed }, "\(results[0].map { $0?.reasons ?? [] })")
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import PanelKit
+@testable import PanelKit
 import Testing
 import TestSupport
 
@@ -61,14 +61,12 @@ struct ReviewRegressionTests {
         let folder = try makeTemporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         func run(_ text: String, taxonomy: ThemeTaxonomy) async throws -> RunReport {
-            var configuration = Configuration()
-            configuration.characters = RepoPaths.fixture("samples/character_base_list.json").path
-            configuration.taxonomy = taxonomy
-            var options = ChapterJob.Options()
-            options.tracePath = folder.appendingPathComponent("trace.sqlite").path
-            let job = ChapterJob(configuration: configuration, options: options)
-            var databases: [String: CharacterDatabase] = [:]
-            return try await job.run([try job.prepare(InputDocument(path: "c.md", source: SourceText(text)), databases: &databases)])
+            var settings = RunSettings()
+            settings.characters = RepoPaths.fixture("samples/character_base_list.json").path
+            settings.taxonomy = taxonomy
+            settings.trace = folder.appendingPathComponent("trace.sqlite").path
+            let pipeline = Pipeline(settings: settings)
+            return try await pipeline.run(try pipeline.prepare([InputDocument(path: "c.md", source: SourceText(text))]))
         }
         let weather = ThemeTaxonomy(themes: [.init(name: "weather", description: "weather", keywords: ["rain"]),
                                             .init(name: "everyday", description: "other", keywords: [])])
@@ -83,13 +81,10 @@ struct ReviewRegressionTests {
 
     @Test("Two inputs with the same slug are refused before anything is written")
     func slugCollision() throws {
-        let job = ChapterJob(configuration: Configuration(), options: ChapterJob.Options())
-        var databases: [String: CharacterDatabase] = [:]
+        let pipeline = Pipeline(settings: RunSettings())
         let text = "---\nchapter: 1\ntitle: Money\n---\n### Panel 1\n\nA.\n"
-        let prepared = try ["/book/draft.md", "/book/final.md"].map {
-            try job.prepare(InputDocument(path: $0, source: SourceText(text)), databases: &databases)
-        }
-        let collision = try #require(job.outputCollision(prepared))
+        let prepared = try pipeline.prepare(["/book/draft.md", "/book/final.md"].map { InputDocument(path: $0, source: SourceText(text)) })
+        let collision = try #require(pipeline.parsePhase.outputCollision(prepared))
         #expect(collision.description.contains("/book/final.md: error: this chapter and /book/draft.md both have the slug 01-money"))
     }
 
@@ -101,11 +96,11 @@ struct ReviewRegressionTests {
         for name in ["roles", "rewrite", "image_prompt", "bubbles", "checklist"] {
             try FileManager.default.copyItem(atPath: bundled + "/\(name).yml", toPath: folder.appendingPathComponent("\(name).yml").path)
         }
-        var configuration = Configuration()
-        configuration.promptsDirectory = folder.path
-        let job = ChapterJob(configuration: configuration, options: ChapterJob.Options())
-        #expect(throws: InputError.self) { try job.loadPrompts() }
-        do { _ = try job.loadPrompts() } catch { #expect(error.message == "no prompt template for theme") }
+        var settings = RunSettings()
+        settings.promptsDirectory = folder.path
+        let parse = ParsePhase(settings: settings)
+        #expect(throws: InputError.self) { try parse.loadPrompts() }
+        do { _ = try parse.loadPrompts() } catch { #expect(error.message == "no prompt template for theme") }
     }
 }
 

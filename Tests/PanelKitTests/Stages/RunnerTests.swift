@@ -1,5 +1,5 @@
 import Foundation
-import PanelKit
+@testable import PanelKit
 import Testing
 import TestSupport
 
@@ -8,8 +8,8 @@ struct RunnerTests {
     static let chapters = ["01-paper-and-promises.md", "02-the-double-spend.md"]
 
     func exports(provider: any TextProvider, concurrency: Int) async throws -> [String] {
-        let work = try Self.chapters.map { ChapterWork(chapter: try parseSample($0), characters: try sampleCharacters()) }
-        let outcomes = await PipelineRunner(model: try caller(provider, concurrency: concurrency)).run(work)
+        let work = try Self.chapters.map { PreparedChapter(try parseSample($0), characters: try sampleCharacters()) }
+        let outcomes = await TextPhase(model: try caller(provider, concurrency: concurrency)).run(work)
         return zip(work, outcomes).map { ChapterExport.json(for: $0.chapter, sourcePath: nil, outcomes: $1).serialized() }
     }
 
@@ -41,15 +41,12 @@ struct RunnerTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let url = RepoPaths.fixture("samples/02-the-double-spend.md")
         func run(useCache: Bool = true) async throws -> RunReport {
-            var configuration = Configuration()
-            configuration.characters = RepoPaths.fixture("samples/character_base_list.json").path
-            var options = ChapterJob.Options()
-            options.tracePath = folder.appendingPathComponent("trace.sqlite").path
-            options.useCache = useCache
-            let job = ChapterJob(configuration: configuration, options: options)
-            var databases: [String: CharacterDatabase] = [:]
-            let prepared = try job.prepare(InputDocument(path: url.path, source: SourceText(bytes: try RepoPaths.bytes(url))), databases: &databases)
-            return try await job.run([prepared])
+            var settings = RunSettings()
+            settings.characters = RepoPaths.fixture("samples/character_base_list.json").path
+            settings.trace = folder.appendingPathComponent("trace.sqlite").path
+            settings.useCache = useCache
+            let pipeline = Pipeline(settings: settings)
+            return try await pipeline.run(try pipeline.prepare(files: [url]))
         }
         let first = try await run()
         #expect(first.callsMade == 18)  // 3 panels × 6 model stages
@@ -73,13 +70,11 @@ struct RunnerTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let original = String(decoding: try RepoPaths.bytes(RepoPaths.fixture("samples/02-the-double-spend.md")), as: UTF8.self)
         func run(_ text: String) async throws -> RunReport {
-            var configuration = Configuration()
-            configuration.characters = RepoPaths.fixture("samples/character_base_list.json").path
-            var options = ChapterJob.Options()
-            options.tracePath = folder.appendingPathComponent("trace.sqlite").path
-            let job = ChapterJob(configuration: configuration, options: options)
-            var databases: [String: CharacterDatabase] = [:]
-            return try await job.run([try job.prepare(InputDocument(path: "two.md", source: SourceText(text)), databases: &databases)])
+            var settings = RunSettings()
+            settings.characters = RepoPaths.fixture("samples/character_base_list.json").path
+            settings.trace = folder.appendingPathComponent("trace.sqlite").path
+            let pipeline = Pipeline(settings: settings)
+            return try await pipeline.run(try pipeline.prepare([InputDocument(path: "two.md", source: SourceText(text))]))
         }
         _ = try await run(original)
         let edited = try await run(original.replacingOccurrences(of: "Theo writes Mira's name", with: "Theo writes Mira's full name"))
@@ -96,12 +91,10 @@ struct RunnerTests {
             .write(to: folder.appendingPathComponent("characters/character_base_list.json"))
         let chapterURL = folder.appendingPathComponent("01.md")
         try Data(try RepoPaths.bytes(RepoPaths.fixture("samples/01-paper-and-promises.md"))).write(to: chapterURL)
-        var options = ChapterJob.Options()
-        options.unknownRoles = .propose
-        let job = ChapterJob(configuration: Configuration(), options: options)
-        var databases: [String: CharacterDatabase] = [:]
-        let report = try await job.run([try job.prepare(InputDocument(path: chapterURL.path, source: SourceText(bytes: try RepoPaths.bytes(chapterURL))),
-                                                        databases: &databases)])
+        var settings = RunSettings()
+        settings.unknownRoles = .propose
+        let pipeline = Pipeline(settings: settings)
+        let report = try await pipeline.run(try pipeline.prepare(files: [chapterURL]))
         #expect(report.counts[.failed] == 1)
         #expect(report.proposedRoles == ["the-stranger"])
         let proposed = try JSONValue.parse(String(decoding: try RepoPaths.bytes(folder.appendingPathComponent("characters/proposed.json")), as: UTF8.self))

@@ -1,5 +1,5 @@
 import Foundation
-import PanelKit
+@testable import PanelKit
 import Testing
 import TestSupport
 
@@ -25,7 +25,7 @@ struct StageTests {
     func theme() async throws {
         let ctx = try context(Self.clerkPanel)
         let model = ScriptedModel(["theme": .object([("theme", .string("trust")), ("confidence", .double(0.7)), ("rationale", .string("r"))])])
-        guard case .theme(let result) = try await ThemeStage().run(ctx, StageResults(), model) else { Issue.record("wrong output"); return }
+        let result = try await ThemeStage().run(ctx, StageResults(), model)
         #expect(result.theme == "trust")
         #expect(result.confidence == 0.7)
         #expect(model.variables(for: "theme")?["taxonomy"]?.array?.count == ThemeTaxonomy.standard.themes.count)
@@ -38,7 +38,7 @@ struct StageTests {
     func roles() async throws {
         let ctx = try context(Self.clerkPanel)
         let model = ScriptedModel(["roles": .object([("roles", .array([.object([("name", .string("Mira")), ("evidence", .string("scene"))])]))])])
-        guard case .roles(let result) = try await RolesStage().run(ctx, StageResults(), model) else { Issue.record("wrong output"); return }
+        let result = try await RolesStage().run(ctx, StageResults(), model)
         #expect(Set(result.roles.map(\.name)) == ["Officer Bly", "Mira", "The Stranger"])
         #expect(model.variables(for: "roles")?["characters"]?.array?.count == 4)
     }
@@ -49,7 +49,7 @@ struct StageTests {
         var results = StageResults()
         results.roles = RolesResult(roles: [.init(name: "Mira", evidence: "field"), .init(name: "The Stranger", evidence: "field")])
         let model = ScriptedModel(["rewrite": .object([("text", .string("Mira Okafor waits."))])])
-        guard case .rewrite(let result) = try await RewriteStage().run(ctx, results, model) else { Issue.record("wrong output"); return }
+        let result = try await RewriteStage().run(ctx, results, model)
         #expect(result.text == "Mira Okafor waits.")
         let roles = model.variables(for: "rewrite")?["roles"]?.array ?? []
         #expect(roles.compactMap { $0["canonical_name"]?.string } == ["Mira Okafor", "The Stranger"])
@@ -70,9 +70,7 @@ struct StageTests {
                                             .init(name: "The Stranger", evidence: "field")])
         results.rewrite = RewriteResult(text: "Officer Bly stamps the ledger. Captain Harlow watches from the door.")
         let model = ScriptedModel([:])
-        guard case .roleValidation(let result) = try await RoleValidationStage().run(ctx, results, model) else {
-            Issue.record("wrong output"); return
-        }
+        let result = try await RoleValidationStage().run(ctx, results, model)
         #expect(model.prompts.isEmpty)
         #expect(result.resolvedIDs == ["bly", "mira"])
         #expect(result.unresolved.map(\.role) == ["The Stranger"])
@@ -93,7 +91,7 @@ struct StageTests {
         var results = StageResults()
         results.roles = RolesResult(roles: [.init(name: "Mira", evidence: "field")])
         results.rewrite = RewriteResult(text: "Mira waits.")
-        guard case .roleValidation(let result) = try await RoleValidationStage().run(ctx, results, ScriptedModel([:])) else { return }
+        let result = try await RoleValidationStage().run(ctx, results, ScriptedModel([:]))
         #expect(result.databaseMissing == ["/book/characters/character_base_list.json"])
         let items = ChecklistRules.evaluate(ctx, StageResults.with(result))
         #expect(items.first { $0.id == "roles_resolved" }?.note.contains("no character database found") == true)
@@ -126,7 +124,7 @@ struct StageTests {
             .object([("kind", .string("speech")), ("speaker", .string("Bly")), ("text", .string("Next!"))]),
             .object([("kind", .string("caption")), ("speaker", .string("someone")), ("text", .string("Later that day."))]),
         ]))])])
-        guard case .bubbles(let result) = try await BubblesStage().run(ctx, StageResults(), model) else { return }
+        let result = try await BubblesStage().run(ctx, StageResults(), model)
         #expect(result.bubbles.map(\.speaker) == ["Officer Bly", nil])
         let lines = model.variables(for: "bubbles")?["lines"]?.array ?? []
         #expect(lines.compactMap { $0["text"]?.string } == ["Next!", "Later that day.", "I'd like to change this."])
@@ -143,7 +141,7 @@ struct StageTests {
             .object([("id", .string("bubble_count")), ("passed", .bool(false)), ("blocker", .bool(true)), ("note", .string("model says no"))]),
             .object([("id", .string("mood_fits")), ("passed", .bool(false)), ("blocker", .bool(false)), ("note", .string("meh"))]),
         ]))])])
-        guard case .checklist(let result) = try await ChecklistStage().run(ctx, results, model) else { return }
+        let result = try await ChecklistStage().run(ctx, results, model)
         #expect(result.items.first { $0.id == "mood_fits" }?.source == .model)
         let count = try #require(result.items.first { $0.id == "bubble_count" })
         #expect(count.source == .rule)
@@ -155,7 +153,7 @@ struct StageTests {
     func checklistWithoutModel() async throws {
         let ctx = try context(Self.clerkPanel)
         let model = ScriptedModel([:])
-        guard case .checklist(let result) = try await ChecklistStage().run(ctx, StageResults(), model) else { return }
+        let result = try await ChecklistStage().run(ctx, StageResults(), model)
         #expect(model.prompts.isEmpty)
         #expect(result.traceID == nil)
     }

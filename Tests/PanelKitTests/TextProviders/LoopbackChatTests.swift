@@ -1,5 +1,5 @@
 import Foundation
-import PanelKit
+@testable import PanelKit
 import Testing
 import TestSupport
 
@@ -24,19 +24,14 @@ struct ChatBook {
     }
 
     func run(_ provider: any TextProvider, concurrency: Int = 8, limiter: RateLimiter? = nil) async throws -> RunReport {
-        var options = ChapterJob.Options()
+        var settings = RunSettings()
+        settings.writeJSON = true
+        settings.concurrency = concurrency
+        settings.trace = tracePath
+        settings.imageProvider = .none
         // Injected 429s are noise, not load: by default the limiter does not adapt to them.
-        options.rateLimiter = limiter ?? RateLimiter(rpm: nil, adaptive: false)
-        options.writeJSON = true
-        options.concurrency = concurrency
-        options.tracePath = tracePath
-        let job = ChapterJob(configuration: Configuration(), options: options)
-        var databases: [String: CharacterDatabase] = [:]
-        let prepared = try ["01-paper-and-promises.md", "02-the-double-spend.md"].map { name in
-            try job.prepare(InputDocument(path: book.url(name).path, source: SourceText(bytes: try RepoPaths.bytes(book.url(name)))),
-                            databases: &databases)
-        }
-        return try await job.run(prepared, provider: provider)
+        let pipeline = Pipeline(settings: settings, textProvider: provider, rateLimiter: limiter ?? RateLimiter(rpm: nil, adaptive: false))
+        return try await pipeline.run(try pipeline.prepare(files: ["01-paper-and-promises.md", "02-the-double-spend.md"].map(book.url)))
     }
 
     /// Every panel passed or failed with a reason; every chapter.json parses; the canary is nowhere.
@@ -170,7 +165,8 @@ struct LoopbackChatTests {
         defer { book.book.remove() }
         let report = try await book.run(book.provider(server))
         let stopped = try #require(report.stopped)
-        #expect(stopped.stopsRun)
+        guard case .text(let failure) = stopped else { Issue.record("stopped by \(stopped)"); return }
+        #expect(failure.stopsRun)
         #expect(stopped.message.contains("OPENAI_API_KEY"), "\(stopped.message)")
         #expect(!stopped.message.contains(textCanaryKey) && !"\(stopped)".contains(textCanaryKey))
         try book.checkTraceHasNoCanary()

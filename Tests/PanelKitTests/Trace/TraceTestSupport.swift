@@ -1,5 +1,5 @@
 import Foundation
-import PanelKit
+@testable import PanelKit
 import TestSupport
 
 /// A fixed start time, a whole number of milliseconds so that records read back compare equal.

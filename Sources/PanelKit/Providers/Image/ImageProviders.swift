@@ -5,7 +5,7 @@ import Foundation
 /// configuration names, never from the configuration itself.
 public enum ImageProviders {
     /// nil for `none`: the run makes no images and writes no image lines.
-    public static func make(_ configuration: Configuration, environment: [String: String]) throws(InputError) -> (any ImageProvider)? {
+    public static func make(_ configuration: RunSettings, environment: [String: String]) throws(InputError) -> (any ImageProvider)? {
         let http = RetryingHTTPClient(URLSessionHTTPClient(maxConnectionsPerHost: max(16, configuration.concurrency)))
         func baseURL(_ text: String?, key: String) throws(InputError) -> URL? {
             guard let text else { return nil }
@@ -15,26 +15,22 @@ public enum ImageProviders {
             return url
         }
         switch configuration.imageProvider {
-        case "none":
+        case .none:
             return nil
-        case "sketch":
+        case .sketch:
             return SketchImageProvider()
-        case "openai":
+        case .openai:
             var settings = OpenAIImageProvider.Settings(model: configuration.imageModel ?? "gpt-image-1", quality: configuration.imageQuality)
             if let url = try baseURL(configuration.openAIBaseURL, key: "openai_base_url") { settings.baseURL = url }
             return OpenAIImageProvider(apiKey: environment[configuration.openAIKeyVariable] ?? "", settings: settings,
                                        keyVariable: configuration.openAIKeyVariable,
                                        pricePerImageUSD: configuration.prices.byModel[settings.model]?.perImage, http: http)
-        case "gemini":
+        case .gemini:
             var settings = GeminiImageProvider.Settings(model: configuration.imageModel ?? "gemini-2.5-flash-image")
             if let url = try baseURL(configuration.geminiBaseURL, key: "gemini_base_url") { settings.baseURL = url }
             return GeminiImageProvider(apiKey: environment[configuration.geminiKeyVariable] ?? "", settings: settings,
                                        keyVariable: configuration.geminiKeyVariable,
                                        pricePerImageUSD: configuration.prices.byModel[settings.model]?.perImage, http: http)
-        default:
-            throw InputError(file: configuration.file ?? "panelproc.yml",
-                             message: "image provider `\(configuration.imageProvider)` is not available in this build",
-                             hint: "set `image_provider: none`")
         }
     }
 }

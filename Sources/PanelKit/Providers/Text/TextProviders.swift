@@ -6,13 +6,13 @@ public enum TextProviders {
     /// `openai_base_url` / `OPENAI_BASE_URL` (default the OpenAI API), the key read from the
     /// variable `openai_api_key_env` names (default `OPENAI_API_KEY`). A missing key is not an
     /// input error: the first call fails `.unauthorized`, which stops the run with exit 3.
-    public static func make(_ configuration: Configuration, environment: [String: String],
+    public static func make(_ configuration: RunSettings, environment: [String: String],
                             http: RetryingHTTPClient? = nil) throws(InputError) -> any TextProvider
     {
         switch configuration.textProvider {
-        case "offline":
+        case .offline:
             return OfflineTextProvider()
-        case "openai":
+        case .openai:
             var settings = OpenAICompatibleTextProvider.Settings(
                 model: configuration.textModel ?? "gpt-4o-mini", responseFormat: configuration.responseFormat,
                 temperature: configuration.temperature, seed: configuration.seed, maxTokens: configuration.maxTokens)
@@ -30,10 +30,6 @@ public enum TextProviders {
                 policy: policy)
             return OpenAICompatibleTextProvider(apiKey: environment[configuration.openAIKeyVariable] ?? "", settings: settings,
                                                 keyVariable: configuration.openAIKeyVariable, http: client)
-        default:
-            throw InputError(file: configuration.file ?? "panelproc.yml",
-                             message: "text provider `\(configuration.textProvider)` is not available in this build",
-                             hint: "set `provider: offline` or `provider: openai`")
         }
     }
 }

@@ -8,17 +8,9 @@ public struct OfflineTextProvider: TextProvider {
 
     public init() {}
 
-    static let engines: [String: @Sendable (JSONValue) -> JSONValue] = [
-        "theme": OfflineTheme.answer,
-        "roles": OfflineRoles.answer,
-        "rewrite": OfflineRewrite.answer,
-        "image_prompt": OfflineImagePrompt.answer,
-        "bubbles": OfflineBubbles.answer,
-        "checklist": OfflineChecklist.answer,
-    ]
 
     public func complete(_ request: TextRequest) async throws(ProviderError) -> TextCompletion {
-        guard let engine = Self.engines[request.template.name] else {
+        guard let engine = StageRegistry.offlineEngines[request.template.name] else {
             throw ProviderError(.refused, "the offline engine has no rules for the prompt `\(request.template.name)`; configure a model provider for it")
         }
         let value = engine(request.variables)

@@ -1,21 +1,7 @@
-/// One chapter ready for the stage chain: its panels and the character database they resolve against.
-public struct ChapterWork: Sendable {
-    public var chapter: Chapter
-    public var characters: CharacterDatabase?
-    /// Where panelproc looked when no database was found.
-    public var charactersSearched: [String]
-
-    public init(chapter: Chapter, characters: CharacterDatabase?, charactersSearched: [String] = []) {
-        self.chapter = chapter
-        self.characters = characters
-        self.charactersSearched = charactersSearched
-    }
-}
-
-/// Runs the stage chain over every panel of every chapter at once, in structured concurrency.
-/// The model's semaphore and rate limiter bound the calls; results are written back by index, so
-/// the output never depends on which call finished first.
-public struct PipelineRunner: Sendable {
+/// The text phase: the stage chain over every panel of every chapter at once, in structured
+/// concurrency. The model's semaphore and rate limiter bound the calls; results are written back
+/// by index, so the output never depends on which call finished first.
+public struct TextPhase: Sendable {
     public var chain: PanelChain
     public var model: any StageModel
     public var taxonomy: ThemeTaxonomy
@@ -40,7 +26,7 @@ public struct PipelineRunner: Sendable {
     public var panelsInFlight = 256
 
     /// Outcomes by chapter, then by panel, in document order.
-    public func run(_ work: [ChapterWork]) async -> [[PanelOutcome?]] {
+    public func run(_ work: [PreparedChapter]) async -> [[PanelOutcome?]] {
         var outcomes: [[PanelOutcome?]] = work.map { Array(repeating: nil, count: $0.chapter.panels.count) }
         let resolvers = work.map { $0.characters.map(RoleResolver.init(database:)) }
         // Every panel of every chapter, interleaved in one queue: chapter order never delays a panel.

@@ -28,63 +28,34 @@ public struct ImagePlanItem: Sendable {
     public var needsGeneration: Bool { state == .new || state == .stale }
 }
 
-/// Prices in US dollars, per model: per image, and per 1,000 tokens in and out.
-public struct Prices: Sendable, Equatable {
-    public struct Price: Sendable, Equatable {
-        public var perImage: Double?
-        public var per1kInput: Double?
-        public var per1kOutput: Double?
-
-        public init(perImage: Double? = nil, per1kInput: Double? = nil, per1kOutput: Double? = nil) {
-            self.perImage = perImage
-            self.per1kInput = per1kInput
-            self.per1kOutput = per1kOutput
-        }
+/// What the image phase did for one panel. The gate's verdict is not touched: a refusal is shown
+/// beside it (`PanelRecord.status`).
+public struct ImageOutcome: Sendable {
+    public enum Result: Sendable {
+        /// The image on disk is current.
+        case current
+        /// Made this run.
+        case made
+        /// The provider refused (content policy, a rejected key).
+        case refused(ProviderError)
+        /// Not made: the cost cap would have been passed.
+        case leftForCostCap
+        /// Nothing to make: the panel did not pass the gate, or `--panel` left it out.
+        case notPlanned
     }
 
-    public var byModel: [String: Price]
+    public var plan: ImagePlanItem
+    public var result: Result
+    /// The image the panel has now, if any.
+    public var entry: ImageManifest.Entry?
 
-    public init(byModel: [String: Price] = [:]) { self.byModel = byModel }
-
-    public func image(_ model: String) -> Double { byModel[model]?.perImage ?? 0 }
-
-    public func text(_ model: String, tokensIn: Int?, tokensOut: Int?) -> Double {
-        guard let price = byModel[model] else { return 0 }
-        return Double(tokensIn ?? 0) / 1000 * (price.per1kInput ?? 0) + Double(tokensOut ?? 0) / 1000 * (price.per1kOutput ?? 0)
-    }
+    /// The renderer's warnings (text that does not fit its balloon).
+    public var warnings: [String] { entry?.warnings ?? [] }
 }
 
-/// Money spent so far in a run, and the cap that stops new work.
-public actor CostLedger {
-    public private(set) var spentUSD = 0.0
-    private var reservedUSD = 0.0
-    public let capUSD: Double?
-    public private(set) var capReached = false
-
-    public init(capUSD: Double?) { self.capUSD = capUSD }
-
-    /// Reserves `estimate` for one piece of work; false (and the cap is marked reached) when it
-    /// would pass the cap. What is already in flight always finishes.
-    public func reserve(_ estimate: Double) -> Bool {
-        if let capUSD, spentUSD + reservedUSD + estimate > capUSD + 1e-9 {
-            capReached = true
-            return false
-        }
-        reservedUSD += estimate
-        return true
-    }
-
-    public func settle(reserved: Double, actual: Double) {
-        reservedUSD -= reserved
-        spentUSD += actual
-    }
-
-    public func record(_ actual: Double) { spentUSD += actual }
-}
-
-/// Plans and makes one image per panel that passed the gate; writes each image atomically before
-/// anything points at it.
-public struct ImageStep: Sendable {
+/// The image phase: plans and makes one image per panel that passed the gate; writes each image
+/// atomically before anything points at it, and returns the manifest as it should be saved.
+public struct ImagePhase: Sendable {
     public var provider: any ImageProvider
     public var size: ImageSize
     public var prices: Prices
@@ -93,6 +64,8 @@ public struct ImageStep: Sendable {
     public var onlyPanels: Set<String>
     /// The run's shared limiter: image calls take a slot too, and a 429 they see slows every call.
     public var rateLimiter: RateLimiter?
+    /// Images made at once.
+    public var concurrency = 8
 
     public init(provider: any ImageProvider, size: ImageSize, prices: Prices = Prices(), forceImages: Bool = false,
                 onlyPanels: Set<String> = [])
@@ -205,8 +178,46 @@ public struct ImageStep: Sendable {
         }
     }
 
-    /// `relativePath`, for tests.
-    public static func relativePathForTests(_ path: String, from folder: String) -> String { relativePath(path, from: folder) }
+    /// Plans and makes a chapter's images: each panel's outcome, and the manifest with every image
+    /// made this run recorded (and one provenance entry when any was made).
+    func run(_ chapter: ChapterRecord, manifest: ImageManifest, ledger: CostLedger, trace: (any CallTrace)?, runID: Int64?)
+        async -> (outcomes: [ImageOutcome], manifest: ImageManifest)
+    {
+        var manifest = manifest
+        let plan = plan(chapter: chapter.chapter, outcomes: chapter.panels.map(\.text), characters: chapter.characters,
+                        manifest: manifest, chapterDirectory: chapter.directory, markdownFolder: chapter.input.folder)
+        let made = await generate(plan, ledger: ledger, trace: trace, runID: runID ?? 0, chapterSlug: chapter.chapter.slug)
+        var generated: [String] = []
+        let outcomes = made.map { made -> ImageOutcome in
+            let item = made.item
+            let panel = chapter.chapter.panels[item.panelIndex]
+            switch item.state {
+            case .cached:
+                return ImageOutcome(plan: item, result: .current, entry: manifest.entry(panel.id))
+            case .new, .stale:
+                if let image = made.image {
+                    let entry = ImageManifest.Entry(
+                        panelID: panel.id, status: "generated", contentHash: panel.contentHash, promptHash: item.promptHash,
+                        provider: provider.name, model: image.metadata.model, size: size.description,
+                        path: item.relativePath, generatedAt: made.generatedAt, metadata: image.metadata,
+                        costUSD: made.costUSD, reason: nil, warnings: image.warnings)
+                    manifest.upsert(entry)
+                    generated.append(panel.id)
+                    return ImageOutcome(plan: item, result: .made, entry: entry)
+                }
+                if let error = made.error { return ImageOutcome(plan: item, result: .refused(error), entry: nil) }
+                return ImageOutcome(plan: item, result: made.skippedForCost ? .leftForCostCap : .notPlanned, entry: nil)
+            case .failed, .skipped:
+                return ImageOutcome(plan: item, result: .notPlanned, entry: nil)
+            }
+        }
+        if !generated.isEmpty {
+            manifest.runs.append(ImageManifest.Provenance(
+                runID: runID, at: Self.timestamp(), provider: provider.name, model: provider.model,
+                generated: generated, costUSD: made.reduce(0) { $0 + $1.costUSD }))
+        }
+        return (outcomes, manifest)
+    }
 
     static func relativePath(_ path: String, from folder: String) -> String {
         let target = URL(fileURLWithPath: path).standardizedFileURL.pathComponents
@@ -230,7 +241,7 @@ public struct ImageStep: Sendable {
 
     /// Makes every image the plan needs, at most `concurrency` at once; stops scheduling when the
     /// ledger's cap would be passed. Images are written to disk before this returns.
-    public func generate(_ items: [ImagePlanItem], concurrency: Int, ledger: CostLedger, trace: (any CallTrace)?,
+    public func generate(_ items: [ImagePlanItem], ledger: CostLedger, trace: (any CallTrace)?,
                          runID: Int64, chapterSlug: String) async -> [Made]
     {
         let semaphore = AsyncSemaphore(max(concurrency, 1))

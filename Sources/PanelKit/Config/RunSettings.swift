@@ -1,8 +1,40 @@
 import Foundation
 
-/// Settings from `panelproc.yml`, then `PANELPROC_*` environment variables, then flags, each
-/// overriding the one before. Paths are absolute once loaded.
-public struct Configuration: Sendable, Equatable {
+/// The one value every phase of a run reads: `panelproc.yml`, then `PANELPROC_*` environment
+/// variables, then flags (`FlagSettings`), each overriding the one before, resolved once by
+/// `RunSettings.resolve`. Paths are absolute once resolved.
+public struct RunSettings: Sendable, Equatable {
+    /// The built-in text engines and model servers.
+    public enum TextProviderKind: String, Sendable, CaseIterable {
+        /// The built-in deterministic engine.
+        case offline
+        /// Any OpenAI-compatible chat-completions server.
+        case openai
+    }
+
+    /// Where images come from.
+    public enum ImageProviderKind: String, Sendable, CaseIterable {
+        case sketch, openai, gemini, none
+    }
+
+    // Flags only (no file or environment form).
+    /// `--json`: write `generated/<slug>/chapter.json`.
+    public var writeJSON = false
+    /// `-i`: rewrite each Markdown file in place.
+    public var inPlace = false
+    /// `--force`: panels that fail the gate continue, marked `forced`.
+    public var force = false
+    /// `--no-cache` turns this off: ask the provider even when the trace holds the answer.
+    public var useCache = true
+    /// `--force-images`: make every image again.
+    public var forceImages = false
+    /// `--panel`: only these panels get new images (full ids or `p01-03`); empty means all.
+    public var onlyPanels: Set<String> = []
+    /// `--max-bubbles`: wins over front matter and the file.
+    public var maxBubblesOverride: Int?
+    /// How the run is recorded in the trace.
+    public var command = "panelproc"
+
     /// Where `generated/<chapter-slug>/` goes; nil means `generated` beside each Markdown file.
     public var outputDirectory: String?
     /// Default `max_bubbles` for chapters whose front matter does not set it.
@@ -21,8 +53,7 @@ public struct Configuration: Sendable, Equatable {
     public var taxonomy: ThemeTaxonomy = .standard
     /// A folder of prompt templates replacing the bundled ones.
     public var promptsDirectory: String?
-    /// `sketch` (offline, the default), `openai`, `gemini` or `none`.
-    public var imageProvider = "sketch"
+    public var imageProvider = ImageProviderKind.sketch
     public var imageModel: String?
     public var imageSize = ImageSize(width: 768, height: 512)
     public var imageQuality: String?
@@ -34,8 +65,7 @@ public struct Configuration: Sendable, Equatable {
     public var geminiKeyVariable = "GEMINI_API_KEY"
     public var maxCostUSD: Double?
     public var prices = Prices()
-    /// `offline` (the built-in engine, the default) or `openai` (any chat-completions server).
-    public var textProvider = "offline"
+    public var textProvider = TextProviderKind.offline
     /// The text model (`openai` provider); nil means `gpt-4o-mini`.
     public var textModel: String?
     /// `json_schema` (default) or `json_object` for servers without schema support.
@@ -68,14 +98,17 @@ public struct Configuration: Sendable, Equatable {
         }
     }
 
-    /// Reads the file (if any), then applies the environment.
-    public static func load(file: String?, environment: [String: String]) throws(InputError) -> Configuration {
-        var configuration = Configuration()
+    /// Reads the file (if any), then applies the environment, then the flags.
+    public static func resolve(file: String?, environment: [String: String], flags: FlagSettings = FlagSettings())
+        throws(InputError) -> RunSettings
+    {
+        var settings = RunSettings()
         if let file {
-            try configuration.read(file: file)
+            try settings.read(file: file)
         }
-        try configuration.apply(environment: environment)
-        return configuration
+        try settings.apply(environment: environment)
+        settings.apply(flags)
+        return settings
     }
 
     private mutating func read(file path: String) throws(InputError) {
@@ -85,22 +118,20 @@ public struct Configuration: Sendable, Equatable {
         file = path
         for field in try YAMLFields.read(source, lines: 1..<(source.lineCount + 1), file: path, what: "configuration") {
             switch field.key {
-            case "output_dir": outputDirectory = try field.text().map { Self.absolute($0, from: folder) }
+            case "output_dir": outputDirectory = try field.text().map { FileIO.absolute($0, from: folder) }
             case "max_bubbles": maxBubbles = try field.integer(in: 1...20)
-            case "characters": characters = try field.text().map { Self.absolute($0, from: folder) }
-            case "trace": trace = try field.text().map { Self.absolute($0, from: folder) }
-            case "prompts_dir": promptsDirectory = try field.text().map { Self.absolute($0, from: folder) }
+            case "characters": characters = try field.text().map { FileIO.absolute($0, from: folder) }
+            case "trace": trace = try field.text().map { FileIO.absolute($0, from: folder) }
+            case "prompts_dir": promptsDirectory = try field.text().map { FileIO.absolute($0, from: folder) }
             case "concurrency": concurrency = try field.integer(in: 1...256) ?? concurrency
             case "rpm": rpm = try field.integer(in: 1...1_000_000)
             case "max_words_per_bubble": maxWordsPerBubble = try field.integer(in: 1...200) ?? maxWordsPerBubble
             case "common_example_overlap": commonExampleOverlap = try field.number(in: 0...1) ?? commonExampleOverlap
             case "unknown_roles":
-                if let raw = try field.choice(of: GateRules.UnknownRolePolicy.allCases.map(\.rawValue)) {
-                    unknownRoles = GateRules.UnknownRolePolicy(rawValue: raw)!
-                }
+                unknownRoles = try field.choice(of: GateRules.UnknownRolePolicy.self) ?? unknownRoles
             case "themes":
                 taxonomy = try Self.readTaxonomy(field)
-            case "image_provider": imageProvider = try field.choice(of: Self.imageProviders) ?? imageProvider
+            case "image_provider": imageProvider = try field.choice(of: ImageProviderKind.self) ?? imageProvider
             case "image_model": imageModel = try field.text()
             case "image_quality": imageQuality = try field.text()
             case "image_size":
@@ -113,12 +144,10 @@ public struct Configuration: Sendable, Equatable {
             case "gemini_base_url": geminiBaseURL = try field.text()
             case "openai_api_key_env": openAIKeyVariable = try field.text() ?? openAIKeyVariable
             case "gemini_api_key_env": geminiKeyVariable = try field.text() ?? geminiKeyVariable
-            case "provider": textProvider = try field.choice(of: Self.textProviders) ?? textProvider
+            case "provider": textProvider = try field.choice(of: TextProviderKind.self) ?? textProvider
             case "model": textModel = try field.text()
             case "response_format":
-                if let raw = try field.choice(of: OpenAICompatibleTextProvider.ResponseFormat.allCases.map(\.rawValue)) {
-                    responseFormat = OpenAICompatibleTextProvider.ResponseFormat(rawValue: raw)!
-                }
+                responseFormat = try field.choice(of: OpenAICompatibleTextProvider.ResponseFormat.self) ?? responseFormat
             case "temperature": temperature = try field.number(in: 0...2)
             case "seed": seed = try field.integer(in: Int(Int32.min)...Int(Int32.max))
             case "max_tokens": maxTokens = try field.integer(in: 1...1_000_000)
@@ -155,10 +184,6 @@ public struct Configuration: Sendable, Equatable {
                             "openai_api_key_env", "gemini_api_key_env", "max_cost_usd", "prices", "provider", "model",
                             "response_format", "temperature", "seed", "max_tokens", "retry_attempts", "retry_base_delay"]
 
-    public static let textProviders = ["offline", "openai"]
-
-    public static let imageProviders = ["sketch", "openai", "gemini", "none"]
-
     /// `themes:` maps each theme name to a description and keywords:
     /// `trade: {description: buying and selling, keywords: [pay, buy]}`. The last theme is the fallback.
     private static func readTaxonomy(_ field: YAMLFields.Field) throws(InputError) -> ThemeTaxonomy {
@@ -188,10 +213,10 @@ public struct Configuration: Sendable, Equatable {
     private mutating func apply(environment: [String: String]) throws(InputError) {
         let cwd = FileManager.default.currentDirectoryPath
         if let value = environment["PANELPROC_OUTPUT_DIR"], !value.isEmpty {
-            outputDirectory = Self.absolute(value, from: cwd)
+            outputDirectory = FileIO.absolute(value, from: cwd)
         }
         if let value = environment["PANELPROC_CHARACTERS"], !value.isEmpty {
-            characters = Self.absolute(value, from: cwd)
+            characters = FileIO.absolute(value, from: cwd)
         }
         if let value = environment["OPENAI_BASE_URL"], !value.isEmpty {
             openAIBaseURL = value
@@ -203,12 +228,5 @@ public struct Configuration: Sendable, Equatable {
             }
             maxBubbles = count
         }
-    }
-
-    /// `path` made absolute against `folder` (`~` expanded).
-    public static func absolute(_ path: String, from folder: String) -> String {
-        let expanded = (path as NSString).expandingTildeInPath
-        if expanded.hasPrefix("/") { return URL(fileURLWithPath: expanded).standardizedFileURL.path }
-        return URL(fileURLWithPath: folder).appendingPathComponent(expanded).standardizedFileURL.path
     }
 }

@@ -1,0 +1,41 @@
+/// A file an output wrote: which chapter it belongs to (nil for the whole run), and anything the
+/// summary should say about it.
+public struct WrittenFile: Sendable, Equatable {
+    public var chapter: Int?
+    public var path: String
+    /// Names the file added (the roles a `proposed.json` gained), for the summary.
+    public var added: [String] = []
+
+    public init(chapter: Int?, path: String, added: [String] = []) {
+        self.chapter = chapter
+        self.path = path
+        self.added = added
+    }
+}
+
+/// One thing a run writes, from the finished run's records. Outputs run in the order of
+/// `RunOutputs.standard`, after every image is on disk; each decides from the settings whether it
+/// has anything to do, and writes atomically.
+public protocol RunOutput: Sendable {
+    func write(_ run: RunReport, settings: RunSettings) throws(RunFailure) -> [WrittenFile]
+}
+
+/// Every output, in the order they are written: what a file points at is written before the
+/// file that points at it (images, then the manifest, `chapter.json` and the Markdown).
+///
+/// Adding an output: a file in `Output/` with a type conforming to `RunOutput`, and one line here.
+public enum RunOutputs {
+    public static let standard: [any RunOutput] = [
+        ManifestOutput(),
+        ChapterJSONOutput(),
+        MarkdownOutput(),
+        ProposedRolesOutput(),
+    ]
+}
+
+extension RunOutput {
+    /// Writes `bytes` atomically, as a run failure (exit 3) when it cannot.
+    func writeFile(_ bytes: [UInt8], to path: String) throws(RunFailure) {
+        do { try FileIO.writeAtomically(bytes, to: path) } catch { throw .write(error.description) }
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+
+/// A parsed chapter with the character database its panels resolve against.
+public struct PreparedChapter: Sendable {
+    public var input: InputDocument
+    public var chapter: Chapter
+    public var characters: CharacterDatabase?
+    /// Where panelproc looked for a database (for the "no character database found" blocker).
+    public var charactersSearched: [String]
+}
+
+/// The first phase: every input read, parsed and checked, and every database loaded, before
+/// anything is written. A bad input stops the run with nothing written anywhere.
+public struct ParsePhase: Sendable {
+    public var settings: RunSettings
+
+    public init(settings: RunSettings) { self.settings = settings }
+
+    /// Parses without loading anything else (`inspect`).
+    public func parse(_ input: InputDocument) throws(InputError) -> Chapter {
+        try settings.parser.parse(input.source, file: input.displayName, fileName: input.fileName)
+    }
+
+    /// Parses and loads the character database (only for chapters with panels: a document
+    /// without panels is never affected by a missing or broken database).
+    public func prepare(_ input: InputDocument, databases: inout [String: CharacterDatabase]) throws(InputError) -> PreparedChapter {
+        let chapter = try parse(input)
+        guard !chapter.panels.isEmpty else {
+            return PreparedChapter(input: input, chapter: chapter, characters: nil, charactersSearched: [])
+        }
+        let located = CharacterDatabaseLocator.locate(chapterFolder: input.folder, frontMatterPath: chapter.frontMatter?.characters,
+                                                      configuredPath: settings.characters)
+        guard let path = located.path else {
+            return PreparedChapter(input: input, chapter: chapter, characters: nil, charactersSearched: located.searched)
+        }
+        if databases[path] == nil { databases[path] = try CharacterDatabase.load(path: path) }
+        var withDigest = chapter
+        withDigest.settings.charactersDigest = databases[path]?.digest
+        return PreparedChapter(input: input, chapter: Self.hashedWithDatabase(withDigest), characters: databases[path],
+                               charactersSearched: located.searched)
+    }
+
+    /// Parses the document as it will be written back (with its image lines), keeping what the
+    /// first parse learned; nil when the panels no longer line up.
+    func reparse(_ bytes: [UInt8], like prepared: PreparedChapter) -> Chapter? {
+        guard var again = try? settings.parser.parse(SourceText(bytes: bytes), file: prepared.input.displayName,
+                                                     fileName: prepared.input.fileName),
+            again.panels.map(\.id) == prepared.chapter.panels.map(\.id)
+        else { return nil }
+        again.settings.charactersDigest = prepared.chapter.settings.charactersDigest
+        return again.settings.charactersDigest == nil ? again : Self.hashedWithDatabase(again)
+    }
+
+    /// Panel hashes cover the character database too: editing a character changes its panels.
+    static func hashedWithDatabase(_ chapter: Chapter) -> Chapter {
+        var chapter = chapter
+        for index in chapter.panels.indices {
+            chapter.panels[index].contentHash = SHA256.hex(chapter.panels[index].contentHash + "\n" + (chapter.settings.charactersDigest ?? ""))
+        }
+        return chapter
+    }
+
+    /// The prompt templates every registered model stage needs, checked before anything is written.
+    public func loadPrompts() throws(InputError) -> PromptLibrary {
+        let library: PromptLibrary
+        do {
+            library = try PromptLibrary.load(folder: settings.promptsDirectory)
+        } catch let error as InputError {
+            throw error
+        } catch {
+            throw InputError(file: settings.promptsDirectory ?? "Prompts", message: "\(error)")
+        }
+        let missing = StageRegistry.promptNames.filter { library.templates[$0] == nil }
+        if !missing.isEmpty {
+            throw InputError(file: settings.promptsDirectory ?? "Prompts",
+                             message: "no prompt template for \(missing.joined(separator: ", "))",
+                             hint: "copy the missing <stage>.yml files from panelproc's Prompts/ folder")
+        }
+        return library
+    }
+
+    /// Two inputs whose outputs would land in the same folder (same chapter slug): the later one
+    /// would silently replace the earlier one's chapter.json, manifest and images.
+    public func outputCollision(_ chapters: [PreparedChapter]) -> InputError? {
+        var seen: [String: PreparedChapter] = [:]
+        for prepared in chapters where !prepared.chapter.panels.isEmpty {
+            let directory = settings.chapterDirectory(for: prepared.input, slug: prepared.chapter.slug)
+            if let earlier = seen[directory] {
+                return InputError(file: prepared.input.displayName,
+                                  message: "this chapter and \(earlier.input.displayName) both have the slug \(prepared.chapter.slug), so both would write \(directory)",
+                                  hint: "give one a different `chapter` or `title` in its front matter, or run them separately")
+            }
+            seen[directory] = prepared
+        }
+        return nil
+    }
+}
