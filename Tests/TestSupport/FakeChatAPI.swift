@@ -31,6 +31,11 @@ public final class FakeChatAPI: @unchecked Sendable {
         return (total, byOutcome)
     }
 
+    /// The most chat requests the server was answering at the same moment.
+    public func maxInFlight() async throws -> Int {
+        (try await get("/count") as? [String: Any])?["max_in_flight"] as? Int ?? -1
+    }
+
     /// What each API request carried (`GET /requests`).
     public func requests() async throws -> [[String: Any]] {
         try await get("/requests") as? [[String: Any]] ?? []

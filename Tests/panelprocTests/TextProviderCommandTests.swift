@@ -56,4 +56,20 @@ struct TextProviderCommandTests {
         #expect(try await server.count().total > 0)
         await server.stop()
     }
+
+    @Test("--concurrency 32 keeps 32 requests in flight against the server (the HTTP pool follows the flag, not only the file)")
+    func concurrencyFlagSizesThePool() async throws {
+        let server = try await FakeChatAPI.start(["--latency-ms", "400"])
+        let folder = try scratchWithSamples()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // 40 panels: theme and roles of each are ready at once, so 80 calls wait for 32 slots.
+        var chapter = "# Crowd\n"
+        for number in 1...40 { chapter += "\n### Panel \(number)\n\nMira counts coin \(number) at the market.\n" }
+        try Data(chapter.utf8).write(to: folder.appendingPathComponent("crowd.md"))
+        let result = try await panelproc(["--provider", "openai", "--model", "fake", "--images", "none", "--concurrency", "32", "crowd.md"],
+                                         in: folder, environment: ["OPENAI_API_KEY": canary, "OPENAI_BASE_URL": server.baseURL.absoluteString])
+        #expect([0, 1].contains(result.status), "\(result.stderr)")
+        #expect(try await server.maxInFlight() == 32)
+        await server.stop()
+    }
 }

@@ -63,6 +63,7 @@ extension Pipeline {
                                  concurrency: settings.concurrency, counters: counters)
         let outcomes = await textPhase(model: PlanningCaller(caller: caller)).run(chapters)
         let cachedByPanel = await counters.cachedByPanel
+        let plannedByPanel = await counters.plannedByPanel
         let images = imageProvider.map { imagePhase($0, limiter: nil) }
         for (index, prepared) in chapters.enumerated() {
             let chapter = record(prepared)
@@ -76,7 +77,7 @@ extension Pipeline {
             for (panelIndex, panel) in prepared.chapter.panels.enumerated() {
                 let outcome = outcomes[index][panelIndex]
                 let cached = cachedByPanel[panel.id] ?? 0
-                let toMake = outcome?.callsToRun ?? StageRegistry.modelCallsPerPanel
+                let toMake = (outcome?.callsToRun ?? StageRegistry.modelCallsPerPanel) + (plannedByPanel[panel.id] ?? 0)
                 var entry = RunPlan.Panel(panelID: panel.id, state: "cached", textCallsCached: cached, textCallsToMake: toMake,
                                           image: nil, reason: "")
                 if toMake > 0 {
@@ -84,12 +85,17 @@ extension Pipeline {
                     entry.state = (previous != nil || cached > 0) ? "stale" : "new"
                     entry.reason = previous.map { $0.contentHash == panel.contentHash ? "settings or prompts changed" : "the panel changed" }
                         ?? "never run"
-                    if images != nil { entry.image = manifest.entry(panel.id) == nil ? "new" : "stale" }
                 } else {
                     let status = outcome?.status ?? .skipped
                     entry.state = status == .failed ? "failed" : "cached"
                     entry.reason = outcome?.reasons.first ?? ""
-                    if imagePlan.indices.contains(panelIndex) { entry.image = imagePlan[panelIndex].state.rawValue }
+                }
+                // The verdict is known when every stage ran (from the cache or the built-in engine);
+                // otherwise the image is counted as one to make.
+                if (outcome?.callsToRun ?? 1) == 0, imagePlan.indices.contains(panelIndex) {
+                    entry.image = imagePlan[panelIndex].state.rawValue
+                } else if images != nil {
+                    entry.image = manifest.entry(panel.id) == nil ? "new" : "stale"
                 }
                 plan.panels.append(entry)
             }

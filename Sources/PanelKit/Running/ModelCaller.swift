@@ -16,6 +16,11 @@ public actor RunCounters {
 
     func cachedAnswer(for panelID: String) { cachedByPanel[panelID, default: 0] += 1 }
 
+    /// `--dry-run`: calls the built-in engine answered in memory, by panel (the run will make them).
+    public private(set) var plannedByPanel: [String: Int] = [:]
+
+    func plannedCall(for panelID: String) { plannedByPanel[panelID, default: 0] += 1 }
+
     func made() { callsMade += 1 }
 
     func cached() { callsCached += 1 }
@@ -233,18 +238,30 @@ public struct ModelCaller: StageModel {
     }
 }
 
-/// `--dry-run`'s model: the same rendering and cache lookup as `ModelCaller`, but a call the
-/// cache cannot answer is not made; the stage is reported as one to run.
+/// `--dry-run`'s model: the same rendering and cache lookup as `ModelCaller`, but nothing is
+/// sent and nothing recorded. A call the cache cannot answer counts as one to make; the built-in
+/// engine (local, free, deterministic) still answers it in memory, so the stages after it find
+/// their own cache hits exactly as the run will. A remote provider's stage after an uncached one
+/// cannot be known and is reported as one to run (an upper bound).
 struct PlanningCaller: StageModel {
     var caller: ModelCaller
 
     func answer(prompt: String, variables: JSONValue, stage: StageID, panelID: String) async throws(StageFailure) -> ModelAnswer {
         let call = try caller.prepare(prompt: prompt, variables: variables, stage: stage, panelID: panelID)
-        guard let (value, _) = await caller.cachedAnswer(call) else {
+        if let (value, _) = await caller.cachedAnswer(call) {
+            await caller.counters.cachedAnswer(for: panelID)
+            return ModelAnswer(value: value, traceID: call.traceID, cached: true)
+        }
+        guard caller.provider.isLocal else {
             throw StageFailure(stage: stage, message: "not answered yet (dry run)", kind: .notCached)
         }
-        await caller.counters.cachedAnswer(for: panelID)
-        return ModelAnswer(value: value, traceID: call.traceID, cached: true)
+        await caller.counters.plannedCall(for: panelID)
+        let request = TextRequest(template: call.template, variables: variables, system: call.system, user: call.user)
+        do {
+            return ModelAnswer(value: try await caller.provider.complete(request).value, traceID: call.traceID, cached: false)
+        } catch {
+            throw StageFailure(stage: stage, message: error.message, kind: .provider(error.kind))
+        }
     }
 }
 

@@ -75,6 +75,8 @@ class State:
         self.total = 0
         self.by_outcome = {}
         self.requests = []
+        self.in_flight = 0
+        self.max_in_flight = 0
 
     def draw(self, body):
         """The fault for this request, or None."""
@@ -187,7 +189,8 @@ class Handler(BaseHTTPRequestHandler):
         state = self.server.state
         if self.path == "/count":
             with state.lock:
-                self.send_json(200, {"total": state.total, "by_outcome": dict(state.by_outcome)})
+                self.send_json(200, {"total": state.total, "by_outcome": dict(state.by_outcome),
+                                     "max_in_flight": state.max_in_flight})
         elif self.path == "/requests":
             with state.lock:
                 self.send_json(200, list(state.requests))
@@ -197,6 +200,18 @@ class Handler(BaseHTTPRequestHandler):
             self.send_json(404, {"error": {"message": "not found"}})
 
     def do_POST(self):
+        """Counts the requests being answered at once (`max_in_flight` in `GET /count`)."""
+        state = self.server.state
+        with state.lock:
+            state.in_flight += 1
+            state.max_in_flight = max(state.max_in_flight, state.in_flight)
+        try:
+            self.answer_post()
+        finally:
+            with state.lock:
+                state.in_flight -= 1
+
+    def answer_post(self):
         state = self.server.state
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length)
