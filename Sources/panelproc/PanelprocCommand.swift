@@ -148,9 +148,7 @@ struct PanelprocCommand: AsyncParsableCommand {
 
         var pipeline: Pipeline
         do {
-            let environment = ProcessInfo.processInfo.environment
-            pipeline = Pipeline(settings: settings, textProvider: try TextProviders.make(settings, environment: environment),
-                                imageProvider: try ImageProviders.make(settings, environment: environment))
+            pipeline = try Pipeline(settings: settings, environment: ProcessInfo.processInfo.environment)
         } catch {
             Console.report(error)
             throw ExitStatus.badInput.exitCode

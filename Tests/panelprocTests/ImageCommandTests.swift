@@ -35,7 +35,8 @@ struct ImageCommandTests {
         let result = try await panelproc(["--dry-run", "01-paper-and-promises.md"], in: folder)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdoutText.contains("01-paper-and-promises/p01-01"))
-        #expect(result.stdoutText.contains("would make 30 text calls"))
+        // 4 panels × 6 calls, and 3 for p02-02, which stops at role validation (as the run does).
+        #expect(result.stdoutText.contains("would make 27 text calls"))
         #expect(result.stderr.contains("nothing was called or written"))
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent(".panelproc").path))
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("generated").path))

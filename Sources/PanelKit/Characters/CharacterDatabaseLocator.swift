@@ -1,15 +1,15 @@
 import Foundation
 
 /// Finds the character database for a chapter (spec/characters.md, "Where the database is found").
-public enum CharacterDatabaseLocator {
+enum CharacterDatabaseLocator {
     /// The conventional place, relative to a chapter's folder or one of its parents.
-    public static let conventionalPath = "characters/character_base_list.json"
+    static let conventionalPath = "characters/character_base_list.json"
 
     /// First hit wins: front matter path (relative to the chapter file's folder), configured path (absolute already), then characters/character_base_list.json in the chapter's folder or any parent folder (for stdin: from the working folder up). Returns the path, or nil plus every place it looked (for the "no character database found" blocker message).
     ///
     /// An explicit path (front matter or configuration) wins even when nothing is there, so loading
     /// it reports "cannot read" instead of quietly using some other database.
-    public static func locate(chapterFolder: String, frontMatterPath: String?,
+    static func locate(chapterFolder: String, frontMatterPath: String?,
                               configuredPath: String?) -> (path: String?, searched: [String]) {
         let cwd = FileManager.default.currentDirectoryPath
         let folder = FileIO.absolute(chapterFolder.isEmpty ? "." : chapterFolder, from: cwd)

@@ -1,7 +1,7 @@
 /// A JSON value (RFC 8259) with the 1-based line and byte column where it starts, so checks on
 /// the parsed data can point at the offending value in the file.
-public struct LocatedJSON: Sendable {
-    public enum Value: Sendable {
+struct LocatedJSON: Sendable {
+    enum Value: Sendable {
         case null
         case bool(Bool)
         /// The number and its text as written (`1`, `1.0`, `1e0` differ in text only).
@@ -13,20 +13,20 @@ public struct LocatedJSON: Sendable {
     }
 
     /// One `"key": value` member of an object.
-    public struct Member: Sendable {
-        public var key: String
-        public var keyLocation: SourceLocation
-        public var value: LocatedJSON
+    struct Member: Sendable {
+        var key: String
+        var keyLocation: SourceLocation
+        var value: LocatedJSON
     }
 
-    public var value: Value
-    public var location: SourceLocation
+    var value: Value
+    var location: SourceLocation
 
     /// Deeper documents are refused rather than risking the stack (serde_json's default limit).
-    public static let maximumDepth = 128
+    static let maximumDepth = 128
 
     /// Parses one JSON document; a leading UTF-8 byte order mark is skipped.
-    public static func parse(_ bytes: [UInt8], file: String) throws(InputError) -> LocatedJSON {
+    static func parse(_ bytes: [UInt8], file: String) throws(InputError) -> LocatedJSON {
         if let offset = InputValidation.firstInvalidUTF8(bytes) {
             let location = SourceText(bytes: bytes).location(ofOffset: offset)
             throw InputError(file: file, location: location,
@@ -38,7 +38,7 @@ public struct LocatedJSON: Sendable {
     }
 
     /// The kind of value with its article, for messages such as "expected a list, found a number".
-    public var kind: String {
+    var kind: String {
         switch value {
         case .null: return "null"
         case .bool: return "true or false"

@@ -2,15 +2,15 @@ import Foundation
 
 /// The `propose` policy for unknown roles: entries in `characters/proposed.json` for a person to
 /// review and move into the database. Nothing here makes a role resolvable.
-public enum ProposedCharacters {
-    public static let fileName = "proposed.json"
+enum ProposedCharacters {
+    static let fileName = "proposed.json"
 
     /// Adds one entry per unknown role (by slug) to the file at `path`, or adds panel ids to the
     /// entry already there, and rewrites it atomically. Returns the ids of new entries, sorted.
     ///
     /// Entries already in the file keep every field a reviewer may have edited; only
     /// `first_seen_in` grows. A file that is not valid JSON is left alone and reported.
-    public static func merge(unknownRoles: [(role: String, panelID: String)], into path: String) throws(FileIO.WriteError) -> [String] {
+    static func merge(unknownRoles: [(role: String, panelID: String)], into path: String) throws(FileIO.WriteError) -> [String] {
         let existingBytes = FileManager.default.contents(atPath: path).map { [UInt8]($0) }
         if existingBytes == nil, FileManager.default.fileExists(atPath: path) {
             throw FileIO.WriteError(path: path, reason: "the existing file cannot be read; check its permissions")

@@ -1,8 +1,8 @@
 import Foundation
 
 /// How one extracted role resolved against the character database.
-public struct RoleResolution: Sendable, Equatable {
-    public enum Outcome: Sendable, Equatable {
+struct RoleResolution: Sendable, Equatable {
+    enum Outcome: Sendable, Equatable {
         case resolved(characterID: String, via: Match)
         /// A role tag shared by several characters; ids sorted.
         case ambiguous(candidates: [String])
@@ -11,40 +11,40 @@ public struct RoleResolution: Sendable, Equatable {
     }
 
     /// Which rule of the resolution order matched.
-    public enum Match: String, Sendable {
+    enum Match: String, Sendable {
         case id, name, alias
         case roleTag = "role_tag"
     }
 
     /// The role as written.
-    public var role: String
-    public var outcome: Outcome
+    var role: String
+    var outcome: Outcome
 
-    public init(role: String, outcome: Outcome) {
+    init(role: String, outcome: Outcome) {
         self.role = role
         self.outcome = outcome
     }
 
     /// The character id when the role resolved.
-    public var characterID: String? {
+    var characterID: String? {
         if case .resolved(let id, _) = outcome { return id }
         return nil
     }
 }
 
 /// A role that matches no character: never allowed to reach an image prompt.
-public struct UnknownRoleError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var role: String
-    public var panelID: String
-    public var suggestions: [String]
+struct UnknownRoleError: Error, Sendable, Equatable, CustomStringConvertible {
+    var role: String
+    var panelID: String
+    var suggestions: [String]
 
-    public init(role: String, panelID: String, suggestions: [String]) {
+    init(role: String, panelID: String, suggestions: [String]) {
         self.role = role
         self.panelID = panelID
         self.suggestions = suggestions
     }
 
-    public var description: String {
+    var description: String {
         let guess = suggestions.isEmpty ? "." : "; did you mean \(suggestions.joined(separator: ", "))?"
         return "unknown role \"\(role)\" in panel \(panelID)\(guess) Add it to characters/character_base_list.json or fix the name."
     }
@@ -55,7 +55,7 @@ public struct UnknownRoleError: Error, Sendable, Equatable, CustomStringConverti
 /// Names, aliases and tags compare after `RoleResolver.fold(_:)`. A leading "the" is insignificant
 /// only as a fallback: "the apple seller" and "apple seller" meet when neither matches as written,
 /// but an exact match always wins.
-public struct RoleResolver: Sendable {
+struct RoleResolver: Sendable {
     private struct Hit: Sendable {
         var id: String
         var match: RoleResolution.Match
@@ -78,7 +78,7 @@ public struct RoleResolver: Sendable {
     private let suggestionScalars: [Unicode.Scalar]
     private let longestKey: Int
 
-    public init(database: CharacterDatabase) {
+    init(database: CharacterDatabase) {
         var ids: [String: String] = [:]
         var names: [String: Hit] = [:]
         // Sets while building: a tag such as "student" may be shared by thousands of characters.
@@ -119,10 +119,10 @@ public struct RoleResolver: Sendable {
     }
 
     /// The form names, aliases, role tags and roles are compared in: `"  Mîra  Okafor!! "` → `mira okafor`.
-    public static func fold(_ text: String) -> String { NameFolding.fold(text) }
+    static func fold(_ text: String) -> String { NameFolding.fold(text) }
 
     /// Resolves one role as written; pure and deterministic.
-    public func resolve(_ role: String) -> RoleResolution {
+    func resolve(_ role: String) -> RoleResolution {
         if let id = ids[role.lowercased()] {
             return RoleResolution(role: role, outcome: .resolved(characterID: id, via: .id))
         }

@@ -48,7 +48,7 @@ extension RunSettings {
     }
 
     /// How chapters are parsed under these settings.
-    public var parser: ChapterParser {
+    var parser: ChapterParser {
         var options = ChapterParser.Options()
         options.defaultMaxBubbles = maxBubbles ?? 3
         options.maxBubblesOverride = maxBubblesOverride
@@ -56,7 +56,7 @@ extension RunSettings {
     }
 
     /// The gate's limits and policies.
-    public var gateRules: GateRules {
+    var gateRules: GateRules {
         GateRules(maxWordsPerBubble: maxWordsPerBubble, commonExampleOverlap: commonExampleOverlap, unknownRoles: unknownRoles)
     }
 

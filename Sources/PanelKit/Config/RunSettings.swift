@@ -47,15 +47,15 @@ public struct RunSettings: Sendable, Equatable {
     public var concurrency: Int = 8
     /// Calls a minute; nil for no limit.
     public var rpm: Int?
-    public var unknownRoles: GateRules.UnknownRolePolicy = .reject
+    var unknownRoles: GateRules.UnknownRolePolicy = .reject
     public var maxWordsPerBubble: Int = 25
     public var commonExampleOverlap: Double = 0.2
-    public var taxonomy: ThemeTaxonomy = .standard
+    var taxonomy: ThemeTaxonomy = .standard
     /// A folder of prompt templates replacing the bundled ones.
     public var promptsDirectory: String?
     public var imageProvider = ImageProviderKind.sketch
     public var imageModel: String?
-    public var imageSize = ImageSize(width: 768, height: 512)
+    var imageSize = ImageSize(width: 768, height: 512)
     public var imageQuality: String?
     /// Base URLs for the HTTP providers (tests point them at a loopback server).
     public var openAIBaseURL: String?
@@ -64,12 +64,12 @@ public struct RunSettings: Sendable, Equatable {
     public var openAIKeyVariable = "OPENAI_API_KEY"
     public var geminiKeyVariable = "GEMINI_API_KEY"
     public var maxCostUSD: Double?
-    public var prices = Prices()
+    var prices = Prices()
     public var textProvider = TextProviderKind.offline
     /// The text model (`openai` provider); nil means `gpt-4o-mini`.
     public var textModel: String?
     /// `json_schema` (default) or `json_object` for servers without schema support.
-    public var responseFormat: OpenAICompatibleTextProvider.ResponseFormat = .jsonSchema
+    var responseFormat: OpenAICompatibleTextProvider.ResponseFormat = .jsonSchema
     public var temperature: Double?
     public var seed: Int?
     public var maxTokens: Int?

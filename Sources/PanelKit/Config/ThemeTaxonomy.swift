@@ -1,31 +1,31 @@
 /// The themes a panel can be classified into, each with a description (for models) and
 /// keywords (for the offline engine). Configurable as `themes:` in panelproc.yml.
 public struct ThemeTaxonomy: Sendable, Equatable {
-    public struct Theme: Sendable, Equatable {
-        public var name: String
-        public var description: String
-        public var keywords: [String]
+    struct Theme: Sendable, Equatable {
+        var name: String
+        var description: String
+        var keywords: [String]
 
-        public init(name: String, description: String, keywords: [String]) {
+        init(name: String, description: String, keywords: [String]) {
             self.name = name
             self.description = description
             self.keywords = keywords
         }
     }
 
-    public var themes: [Theme]
+    var themes: [Theme]
     /// The theme chosen when nothing matches: the last one.
-    public var fallback: Theme { themes[themes.count - 1] }
+    var fallback: Theme { themes[themes.count - 1] }
 
-    public init(themes: [Theme]) {
+    init(themes: [Theme]) {
         precondition(!themes.isEmpty, "a taxonomy needs at least one theme")
         self.themes = themes
     }
 
-    public var names: [String] { themes.map(\.name) }
+    var names: [String] { themes.map(\.name) }
 
     /// A taxonomy for stories that teach: what the panel is mostly about.
-    public static let standard = ThemeTaxonomy(themes: [
+    static let standard = ThemeTaxonomy(themes: [
         Theme(name: "trade", description: "buying, selling, paying, prices and goods",
               keywords: ["pay", "buy", "sell", "price", "cost", "apple", "stall", "market", "shop", "coin", "banknote",
                          "money", "change", "spend", "customer", "merchant", "goods"]),

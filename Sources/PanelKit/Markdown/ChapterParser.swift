@@ -2,23 +2,23 @@
 ///
 /// It never changes the source: positions are kept so the splicer can edit the original bytes.
 public struct ChapterParser: Sendable {
-    public struct Options: Sendable {
+    struct Options: Sendable {
         /// Used when neither the front matter nor an override sets `max_bubbles`.
-        public var defaultMaxBubbles: Int = 3
+        var defaultMaxBubbles: Int = 3
         /// A command-line value that wins over the front matter.
-        public var maxBubblesOverride: Int?
-        public init() {}
+        var maxBubblesOverride: Int?
+        init() {}
     }
 
-    public var options: Options
+    var options: Options
 
-    public init(options: Options = Options()) {
+    init(options: Options = Options()) {
         self.options = options
     }
 
     /// Parses one document. `file` names it in messages; `fileName` (if any) is a last resort
     /// for the chapter slug.
-    public func parse(_ source: SourceText, file: String, fileName: String? = nil) throws(InputError) -> Chapter {
+    func parse(_ source: SourceText, file: String, fileName: String? = nil) throws(InputError) -> Chapter {
         try InputValidation.validate(source, file: file)
         let frontMatterBlock = try FrontMatterReader.read(source, file: file)
         var diagnostics: [Diagnostic] = []

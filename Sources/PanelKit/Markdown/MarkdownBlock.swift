@@ -1,6 +1,6 @@
 /// One block of a parsed Markdown document as plain Swift values, with its source range.
-public struct MarkdownBlock: Sendable, Equatable {
-    public enum Kind: Sendable, Equatable {
+struct MarkdownBlock: Sendable, Equatable {
+    enum Kind: Sendable, Equatable {
         case heading(level: Int)
         case paragraph
         case blockQuote
@@ -14,35 +14,35 @@ public struct MarkdownBlock: Sendable, Equatable {
         case other
     }
 
-    public var kind: Kind
+    var kind: Kind
     /// First byte of the block (1-based line, byte column).
-    public var start: SourceLocation
+    var start: SourceLocation
     /// Last line of the block as cmark-gfm reports it; used only as a hint.
-    public var endLine: Int
+    var endLine: Int
     /// For headings and paragraphs: the inline text with markup removed, one entry per source line
     /// (soft and hard breaks split lines). Empty for other kinds or when not requested.
-    public var lines: [String]
+    var lines: [String]
     /// True when the inline content is only text, emphasis, strong emphasis and line breaks:
     /// the only markup a page or panel marker may carry (`**PANEL 1**`, not `` `Panel 1` ``,
     /// a link, an image or struck-through text).
-    public var isPlainText: Bool = true
+    var isPlainText: Bool = true
     /// For a heading whose only content is an image: that image.
-    public var image: InlineImage?
+    var image: InlineImage?
     /// Child blocks of containers (block quotes, lists, items), when requested.
-    public var children: [MarkdownBlock]
+    var children: [MarkdownBlock]
 
-    public var headingLevel: Int? {
+    var headingLevel: Int? {
         if case .heading(let level) = kind { return level }
         return nil
     }
 }
 
 /// An inline image `![alt](url)`.
-public struct InlineImage: Sendable, Equatable {
-    public var alt: String
-    public var url: String
+struct InlineImage: Sendable, Equatable {
+    var alt: String
+    var url: String
 
-    public init(alt: String, url: String) {
+    init(alt: String, url: String) {
         self.alt = alt
         self.url = url
     }

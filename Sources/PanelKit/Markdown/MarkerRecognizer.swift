@@ -1,15 +1,15 @@
 /// A page or panel marker such as `Page 12: The vault`, `PANEL THREE` or `Panel 3 — Night market`.
-public struct Marker: Sendable, Equatable {
-    public enum Kind: String, Sendable { case page, panel }
+struct Marker: Sendable, Equatable {
+    enum Kind: String, Sendable { case page, panel }
 
-    public var kind: Kind
-    public var number: Int
+    var kind: Kind
+    var number: Int
     /// The text after the separator (`Night market`), if any.
-    public var title: String?
+    var title: String?
 }
 
 /// Recognises marker text, wherever it stands (heading of any level, or a paragraph of its own).
-public enum MarkerRecognizer {
+enum MarkerRecognizer {
     static let numberWords: [String: Int] = {
         let units = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
         let teens = ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
@@ -29,7 +29,7 @@ public enum MarkerRecognizer {
     /// Separators between the number and a title: `Panel 3: x`, `Panel 3 — x`, `Panel 3 - x`.
     private static let titleSeparators: [Character] = [":", "—", "–", "-"]
 
-    public static func recognize(_ raw: String) -> Marker? {
+    static func recognize(_ raw: String) -> Marker? {
         // Only ASCII blanks are trimmed, as CommonMark does: `\u{A0}Panel 3` is not a marker.
         let text = raw.trimmingCharacters(in: " \t")
         guard text.count <= 160 else { return nil }

@@ -1,16 +1,16 @@
 /// The image a panel's H4 line points at.
-public struct ImageLink: Sendable, Equatable {
-    public var alt: String
+struct ImageLink: Sendable, Equatable {
+    var alt: String
     /// Relative to the Markdown file's folder, with `/` separators.
-    public var path: String
+    var path: String
 
-    public init(alt: String, path: String) {
+    init(alt: String, path: String) {
         self.alt = alt
         self.path = path
     }
 
     /// `#### ![Panel 3 — Night market](generated/…/p01-03.png)`
-    public var markdownLine: String {
+    var markdownLine: String {
         // Escape what inline parsing would otherwise read as markup, so the alt text parses back
         // to exactly `alt` (a `!` only matters before `[`).
         var escapedAlt = ""
@@ -30,11 +30,11 @@ public struct ImageLink: Sendable, Equatable {
 ///
 /// Each edit is a splice at byte offsets from cmark-gfm's source positions; the document is never
 /// re-rendered, so CRLF, BOMs, tabs, trailing spaces, HTML and tables survive byte for byte.
-public enum Splicer {
+enum Splicer {
     /// The source with an H4 image line for every panel in `links` (keyed by panel id): an
     /// existing line of the panel is updated in place (left alone if it already says the same),
     /// otherwise a new one goes after the panel's last line, followed by a blank line.
-    public static func splice(_ chapter: Chapter, links: [String: ImageLink]) -> [UInt8] {
+    static func splice(_ chapter: Chapter, links: [String: ImageLink]) -> [UInt8] {
         let source = chapter.source
         let lineEnding = source.dominantLineEnding
         var edits: [(range: Range<Int>, bytes: [UInt8])] = []
@@ -73,7 +73,7 @@ public enum Splicer {
 
     /// Panels whose image line would not be found again after `splice` (for instance a panel
     /// whose body ends inside an unclosed code fence): re-parses the output to check.
-    public static func unplacedPanels(in spliced: [UInt8], of chapter: Chapter, links: [String: ImageLink],
+    static func unplacedPanels(in spliced: [UInt8], of chapter: Chapter, links: [String: ImageLink],
                                       parser: ChapterParser) -> [String]
     {
         guard let again = try? parser.parse(SourceText(bytes: spliced), file: chapter.file) else {

@@ -1,13 +1,13 @@
 /// One parsed chapter: its exact source, identity, settings and panels.
 public struct Chapter: Sendable {
     /// The document exactly as read; the splicer edits these bytes and nothing else.
-    public let source: SourceText
+    let source: SourceText
     /// How the input is named in messages (`chapters/one.md`, `<stdin>`).
     public let file: String
     /// `01-paper-and-promises`: lower-case ASCII, digits and hyphens.
     public var slug: String
     public var title: String?
-    public var frontMatter: FrontMatter?
+    var frontMatter: FrontMatter?
     public var settings: ChapterSettings
     public var panels: [ComicPanelImageSheet]
     /// Warnings found while parsing (repeated panel ids, unknown front matter keys).

@@ -4,34 +4,34 @@ public struct ComicPanelImageSheet: Sendable {
     /// `<chapter-slug>/p01-03`, with `-b`, `-c` for repeated numbers.
     public var id: String
     /// The page number, nil for a panel before any page marker (`p00`).
-    public var page: Int?
-    public var number: Int
+    var page: Int?
+    var number: Int
     /// The marker as written (`Panel 3 — Night market`): the alt text of the image line.
-    public var markerText: String
+    var markerText: String
     /// The marker's title (`Night market`), if any.
-    public var title: String?
+    var title: String?
     /// First (marker) and last non-blank line of the panel in the source.
     public var lines: ClosedRange<Int>
     /// SHA-256 of the normalised panel source plus the chapter settings that feed its stages.
-    public var contentHash: String
+    var contentHash: String
 
-    public var sceneDescriptionOriginal: String
-    public var shotType: ShotType?
-    public var fields: [PanelField]
-    public var dialogue: [DialogueLine]
+    var sceneDescriptionOriginal: String
+    var shotType: ShotType?
+    var fields: [PanelField]
+    var dialogue: [DialogueLine]
     /// From `Characters:` / `Roles:` fields, as written, in order, without repeats.
-    public var requiredRoles: [String]
+    var requiredRoles: [String]
 
     /// Where the image line goes in the source.
-    public var imageSite: ImageLineSite
+    var imageSite: ImageLineSite
 
     /// The short id within the chapter (`p01-03`), as used for file names.
-    public var localID: String {
+    var localID: String {
         guard let slash = id.lastIndex(of: "/") else { return id }
         return String(id[id.index(after: slash)...])
     }
 
-    public func field(_ label: PanelField.Label) -> String? {
+    func field(_ label: PanelField.Label) -> String? {
         let values = fields.filter { $0.label == label }.map(\.value)
         return values.isEmpty ? nil : values.joined(separator: " ")
     }
@@ -39,18 +39,18 @@ public struct ComicPanelImageSheet: Sendable {
 
 /// Where a panel's `#### ![alt](path)` line stands or would be inserted, as byte offsets in
 /// the original source.
-public struct ImageLineSite: Sendable, Equatable {
+struct ImageLineSite: Sendable, Equatable {
     /// An image line already in the panel (the last one when there are several).
-    public struct Existing: Sendable, Equatable {
-        public var line: Int
+    struct Existing: Sendable, Equatable {
+        var line: Int
         /// The line's content bytes (without its terminator).
-        public var byteRange: Range<Int>
-        public var image: InlineImage
+        var byteRange: Range<Int>
+        var image: InlineImage
     }
 
-    public var existing: Existing?
+    var existing: Existing?
     /// Where a new line is inserted: just after the panel's last non-blank line.
-    public var insertionOffset: Int
+    var insertionOffset: Int
     /// True when that last line has no terminator (end of file without a newline).
-    public var insertionNeedsLineBreak: Bool
+    var insertionNeedsLineBreak: Bool
 }

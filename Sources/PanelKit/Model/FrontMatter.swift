@@ -1,22 +1,22 @@
 /// The chapter's YAML front matter, typed. Its bytes are never rewritten.
 public struct FrontMatter: Sendable, Equatable {
     /// `chapter:` as written (`3`, `3a`); a number when it is one.
-    public var chapter: String?
-    public var title: String?
-    public var tone: String?
-    public var audience: String?
-    public var style: String?
-    public var palette: [String]?
-    public var commonExample: String?
+    var chapter: String?
+    var title: String?
+    var tone: String?
+    var audience: String?
+    var style: String?
+    var palette: [String]?
+    var commonExample: String?
     /// Path of a character database, relative to the chapter file.
-    public var characters: String?
-    public var maxBubbles: Int?
+    var characters: String?
+    var maxBubbles: Int?
     /// Keys panelproc does not know, kept and ignored (warned about under `--verbose`).
-    public var unknownKeys: [(key: String, location: SourceLocation)]
+    var unknownKeys: [(key: String, location: SourceLocation)]
 
-    public init() { unknownKeys = [] }
+    init() { unknownKeys = [] }
 
-    public var chapterNumber: Int? { chapter.flatMap { Int($0) } }
+    var chapterNumber: Int? { chapter.flatMap { Int($0) } }
 
     public static func == (lhs: FrontMatter, rhs: FrontMatter) -> Bool {
         lhs.chapter == rhs.chapter && lhs.title == rhs.title && lhs.tone == rhs.tone

@@ -1,6 +1,6 @@
 /// A structured field of a panel body: `**Teaching point:** …`, `Caption: …`.
-public struct PanelField: Sendable, Equatable {
-    public enum Label: String, Sendable, CaseIterable {
+struct PanelField: Sendable, Equatable {
+    enum Label: String, Sendable, CaseIterable {
         case shot = "Shot"
         case setting = "Setting"
         case characters = "Characters"
@@ -13,7 +13,7 @@ public struct PanelField: Sendable, Equatable {
         case notes = "Notes"
 
         /// The key used in JSON: `teaching_point`.
-        public var key: String { rawValue.lowercased().replacingOccurrences(of: " ", with: "_") }
+        var key: String { rawValue.lowercased().replacingOccurrences(of: " ", with: "_") }
 
         /// Other spellings writers use for the same fields.
         static let synonyms: [String: Label] = [
@@ -28,22 +28,22 @@ public struct PanelField: Sendable, Equatable {
         }
     }
 
-    public var label: Label
-    public var value: String
-    public var line: Int
+    var label: Label
+    var value: String
+    var line: Int
 }
 
 /// One spoken line: `**Theo (smiling):** That'll be one note.`
-public struct DialogueLine: Sendable, Equatable {
-    public var speaker: String
+struct DialogueLine: Sendable, Equatable {
+    var speaker: String
     /// How it is said (`smiling`, `whispering`), from the parenthesis after the name.
-    public var manner: String?
-    public var text: String
-    public var line: Int
+    var manner: String?
+    var text: String
+    var line: Int
 }
 
 /// Camera framing, from a `Shot:` field or the scene's leading capitals (`WIDE SHOT:`).
-public enum ShotType: String, Sendable, CaseIterable {
+enum ShotType: String, Sendable, CaseIterable {
     case establishing = "establishing"
     case wide = "wide"
     case long = "long"

@@ -1,13 +1,13 @@
 /// Builds `chapter.json` (spec: chapter-format.md §6). Keys come in a fixed order and nothing
 /// depends on time or the machine, so a rerun over unchanged input writes the same bytes.
-public enum ChapterExport {
+enum ChapterExport {
     /// Bumped whenever the shape of `chapter.json` changes; `schema/chapter.schema.json` follows.
-    public static let schemaVersion = 3
+    static let schemaVersion = 3
 
     /// `outcomes` holds each panel's stage results, by panel index; nil (or a nil entry) means the
     /// chain did not run for it and the panel is `skipped`.
     /// `costs` is each panel's cost in US dollars: what its current results cost when they were made.
-    public static func json(for chapter: Chapter, sourcePath: String?, outcomes: [PanelOutcome?]? = nil,
+    static func json(for chapter: Chapter, sourcePath: String?, outcomes: [PanelOutcome?]? = nil,
                             images: [ImageManifest.Entry?]? = nil, costs: [Double]? = nil) -> JSONValue
     {
         let costFor = { (index: Int) -> Double in costs.flatMap { index < $0.count ? $0[index] : nil } ?? 0 }
@@ -57,7 +57,7 @@ public enum ChapterExport {
     /// Money rounded to a millionth of a dollar, so sums print the same whatever order they were added in.
     static func roundedCost(_ value: Double) -> Double { (value * 1_000_000).rounded() / 1_000_000 }
 
-    public static func panel(_ panel: ComicPanelImageSheet, outcome: PanelOutcome?, image: ImageManifest.Entry? = nil,
+    static func panel(_ panel: ComicPanelImageSheet, outcome: PanelOutcome?, image: ImageManifest.Entry? = nil,
                              costUSD: Double = 0) -> JSONValue
     {
         .object([

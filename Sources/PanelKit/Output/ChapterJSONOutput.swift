@@ -2,10 +2,10 @@ import Foundation
 
 /// `generated/<slug>/chapter.json` (`--json`): the chapter as written back, every panel's results,
 /// verdict, image and cost.
-public struct ChapterJSONOutput: RunOutput {
-    public init() {}
+struct ChapterJSONOutput: RunOutput {
+    init() {}
 
-    public func write(_ run: RunReport, settings: RunSettings) throws(RunFailure) -> [WrittenFile] {
+    func write(_ run: RunReport, settings: RunSettings) throws(RunFailure) -> [WrittenFile] {
         guard settings.writeJSON else { return [] }
         var written: [WrittenFile] = []
         for (index, chapter) in run.chapters.enumerated() {

@@ -3,50 +3,50 @@ import Foundation
 /// `manifest.json`: one entry per image of a chapter and one provenance entry per run that made
 /// images. Read back on the next run to decide which images are stale.
 public struct ImageManifest: Sendable, Equatable {
-    public struct Entry: Sendable, Equatable {
-        public var panelID: String
+    struct Entry: Sendable, Equatable {
+        var panelID: String
         /// `generated`, `failed` (the provider refused), or `skipped` (the cost cap).
-        public var status: String
+        var status: String
         /// The panel's content hash when the image was made.
-        public var contentHash: String
+        var contentHash: String
         /// SHA-256 of everything sent to the provider: a change means the image is stale.
-        public var promptHash: String
-        public var provider: String
-        public var model: String
-        public var size: String
+        var promptHash: String
+        var provider: String
+        var model: String
+        var size: String
         /// Relative to the Markdown file's folder.
-        public var path: String
-        public var generatedAt: String
-        public var metadata: ImageMetadata
-        public var costUSD: Double
-        public var reason: String?
+        var path: String
+        var generatedAt: String
+        var metadata: ImageMetadata
+        var costUSD: Double
+        var reason: String?
         /// The renderer's warnings (text overflowing a bubble), kept for the checklist of later runs.
-        public var warnings: [String] = []
+        var warnings: [String] = []
     }
 
-    public struct Provenance: Sendable, Equatable {
-        public var runID: Int64?
-        public var at: String
-        public var provider: String
-        public var model: String
-        public var generated: [String]
-        public var costUSD: Double
+    struct Provenance: Sendable, Equatable {
+        var runID: Int64?
+        var at: String
+        var provider: String
+        var model: String
+        var generated: [String]
+        var costUSD: Double
     }
 
-    public static let schemaVersion = 1
-    public var chapterSlug: String
-    public var entries: [Entry]
-    public var runs: [Provenance]
+    static let schemaVersion = 1
+    var chapterSlug: String
+    var entries: [Entry]
+    var runs: [Provenance]
 
-    public init(chapterSlug: String, entries: [Entry] = [], runs: [Provenance] = []) {
+    init(chapterSlug: String, entries: [Entry] = [], runs: [Provenance] = []) {
         self.chapterSlug = chapterSlug
         self.entries = entries
         self.runs = runs
     }
 
-    public func entry(_ panelID: String) -> Entry? { entries.first { $0.panelID == panelID } }
+    func entry(_ panelID: String) -> Entry? { entries.first { $0.panelID == panelID } }
 
-    public mutating func upsert(_ entry: Entry) {
+    mutating func upsert(_ entry: Entry) {
         if let index = entries.firstIndex(where: { $0.panelID == entry.panelID }) {
             entries[index] = entry
         } else {
@@ -55,7 +55,7 @@ public struct ImageManifest: Sendable, Equatable {
         entries.sort { $0.panelID < $1.panelID }
     }
 
-    public var json: JSONValue {
+    var json: JSONValue {
         .object([
             ("schema_version", .int(Self.schemaVersion)),
             ("chapter", .string(chapterSlug)),
@@ -87,7 +87,7 @@ public struct ImageManifest: Sendable, Equatable {
     }
 
     /// Reads a manifest; a missing file is an empty manifest, a damaged one is an input error.
-    public static func load(path: String, chapterSlug: String) throws(InputError) -> ImageManifest {
+    static func load(path: String, chapterSlug: String) throws(InputError) -> ImageManifest {
         guard FileManager.default.fileExists(atPath: path) else { return ImageManifest(chapterSlug: chapterSlug) }
         let source = try FileIO.readSource(path: path)
         let value = JSONValue(try LocatedJSON.parse(source.bytes, file: path))

@@ -10,7 +10,7 @@ extension JSONValue {
         return nil
     }
 
-    public var number: Double? {
+    var number: Double? {
         switch self {
         case .int(let value): return Double(value)
         case .double(let value): return value
@@ -18,7 +18,7 @@ extension JSONValue {
         }
     }
 
-    public var integer: Int? {
+    var integer: Int? {
         switch self {
         case .int(let value): return value
         case .double(let value) where value == value.rounded() && abs(value) < 1e15: return Int(value)
@@ -26,35 +26,35 @@ extension JSONValue {
         }
     }
 
-    public var bool: Bool? {
+    var bool: Bool? {
         if case .bool(let value) = self { return value }
         return nil
     }
 
-    public var array: [JSONValue]? {
+    var array: [JSONValue]? {
         if case .array(let items) = self { return items }
         return nil
     }
 
-    public var members: [(String, JSONValue)]? {
+    var members: [(String, JSONValue)]? {
         if case .object(let members) = self { return members }
         return nil
     }
 
-    public var isNull: Bool {
+    var isNull: Bool {
         if case .null = self { return true }
         return false
     }
 
     /// An array of strings, or nil when any item is not a string.
-    public var strings: [String]? {
+    var strings: [String]? {
         guard let items = array else { return nil }
         let values = items.compactMap(\.string)
         return values.count == items.count ? values : nil
     }
 
     /// The value on one line with no spaces (for hashing and for wire formats).
-    public func compact() -> String {
+    func compact() -> String {
         var out = ""
         writeCompact(to: &out)
         return out

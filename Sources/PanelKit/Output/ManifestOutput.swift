@@ -1,10 +1,10 @@
 import Foundation
 
 /// `generated/<slug>/manifest.json`, written when the image phase changed it.
-public struct ManifestOutput: RunOutput {
-    public init() {}
+struct ManifestOutput: RunOutput {
+    init() {}
 
-    public func write(_ run: RunReport, settings: RunSettings) throws(RunFailure) -> [WrittenFile] {
+    func write(_ run: RunReport, settings: RunSettings) throws(RunFailure) -> [WrittenFile] {
         var written: [WrittenFile] = []
         for (index, chapter) in run.chapters.enumerated() {
             guard let manifest = chapter.manifest, manifest != chapter.manifestBefore else { continue }

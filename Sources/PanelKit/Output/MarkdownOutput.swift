@@ -1,9 +1,9 @@
 /// The Markdown with its image lines, rewritten in place under `-i` when it changed. (Without
 /// `-i` the command prints `ChapterRecord.markdown` on stdout.)
-public struct MarkdownOutput: RunOutput {
-    public init() {}
+struct MarkdownOutput: RunOutput {
+    init() {}
 
-    public func write(_ run: RunReport, settings: RunSettings) throws(RunFailure) -> [WrittenFile] {
+    func write(_ run: RunReport, settings: RunSettings) throws(RunFailure) -> [WrittenFile] {
         guard settings.inPlace else { return [] }
         for chapter in run.chapters where chapter.markdownChanged {
             guard let path = chapter.input.path else { continue }

@@ -1,10 +1,10 @@
 import Foundation
 
 /// The `propose` policy: unknown roles go to `proposed.json` beside the database for review.
-public struct ProposedRolesOutput: RunOutput {
-    public init() {}
+struct ProposedRolesOutput: RunOutput {
+    init() {}
 
-    public func write(_ run: RunReport, settings: RunSettings) throws(RunFailure) -> [WrittenFile] {
+    func write(_ run: RunReport, settings: RunSettings) throws(RunFailure) -> [WrittenFile] {
         guard settings.unknownRoles == .propose else { return [] }
         var byDatabase: [String: [(role: String, panelID: String)]] = [:]
         for chapter in run.chapters {

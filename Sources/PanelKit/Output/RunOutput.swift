@@ -1,12 +1,12 @@
 /// A file an output wrote: which chapter it belongs to (nil for the whole run), and anything the
 /// summary should say about it.
-public struct WrittenFile: Sendable, Equatable {
-    public var chapter: Int?
-    public var path: String
+struct WrittenFile: Sendable, Equatable {
+    var chapter: Int?
+    var path: String
     /// Names the file added (the roles a `proposed.json` gained), for the summary.
-    public var added: [String] = []
+    var added: [String] = []
 
-    public init(chapter: Int?, path: String, added: [String] = []) {
+    init(chapter: Int?, path: String, added: [String] = []) {
         self.chapter = chapter
         self.path = path
         self.added = added
@@ -16,7 +16,7 @@ public struct WrittenFile: Sendable, Equatable {
 /// One thing a run writes, from the finished run's records. Outputs run in the order of
 /// `RunOutputs.standard`, after every image is on disk; each decides from the settings whether it
 /// has anything to do, and writes atomically.
-public protocol RunOutput: Sendable {
+protocol RunOutput: Sendable {
     func write(_ run: RunReport, settings: RunSettings) throws(RunFailure) -> [WrittenFile]
 }
 
@@ -24,8 +24,8 @@ public protocol RunOutput: Sendable {
 /// file that points at it (images, then the manifest, `chapter.json` and the Markdown).
 ///
 /// Adding an output: a file in `Output/` with a type conforming to `RunOutput`, and one line here.
-public enum RunOutputs {
-    public static let standard: [any RunOutput] = [
+enum RunOutputs {
+    static let standard: [any RunOutput] = [
         ManifestOutput(),
         ChapterJSONOutput(),
         MarkdownOutput(),

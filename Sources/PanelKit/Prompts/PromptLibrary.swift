@@ -2,20 +2,20 @@ import Foundation
 import PanelPrompts
 
 /// Where the bundled templates are installed (for tools and tests that copy them).
-public enum PanelPromptsFolder {
-    public static var path: String? { PromptFiles.folder?.path }
+enum PanelPromptsFolder {
+    static var path: String? { PromptFiles.folder?.path }
 }
 
 /// The prompt templates by stage name: the bundled ones, or a folder of the user's own.
 public struct PromptLibrary: Sendable {
-    public private(set) var templates: [String: PromptTemplate]
+    private(set) var templates: [String: PromptTemplate]
 
-    public init(templates: [PromptTemplate]) {
+    init(templates: [PromptTemplate]) {
         self.templates = Dictionary(templates.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Loads every `*.yml` in `folder` (the bundled templates when nil).
-    public static func load(folder: String? = nil) throws -> PromptLibrary {
+    static func load(folder: String? = nil) throws -> PromptLibrary {
         guard let path = folder ?? PromptFiles.folder?.path else {
             throw InputError(file: "Prompts", message: "the bundled prompt templates are missing from this build",
                              hint: "rebuild panelproc, or set `prompts_dir` in panelproc.yml")
@@ -40,7 +40,7 @@ public struct PromptLibrary: Sendable {
         return PromptLibrary(templates: templates)
     }
 
-    public func template(_ name: String) throws -> PromptTemplate {
+    func template(_ name: String) throws -> PromptTemplate {
         guard let template = templates[name] else {
             throw InputError(file: "\(name).yml", message: "no prompt template named `\(name)`",
                              hint: "known: \(templates.keys.sorted().joined(separator: ", "))")

@@ -3,17 +3,17 @@ import Mustache
 import Yams
 
 /// One stage's prompt: versioned text, a Mustache user template, and the JSON Schema of the answer.
-public struct PromptTemplate: Sendable {
-    public var name: String
-    public var version: Int
-    public var description: String
+struct PromptTemplate: Sendable {
+    var name: String
+    var version: Int
+    var description: String
     /// Every variable the templates need; rendering fails when one is missing.
-    public var variables: [String]
-    public var system: String
-    public var user: String
-    public var schema: JSONValue
+    var variables: [String]
+    var system: String
+    var user: String
+    var schema: JSONValue
     /// `schema` as compact JSON, made once: it goes into every request and every cache key.
-    public private(set) var schemaText: String
+    private(set) var schemaText: String
     private var compiledSystem: MustacheTemplate
     /// The system text when it has no tags (most do not): nothing to render per call.
     private let staticSystem: String?
@@ -22,14 +22,14 @@ public struct PromptTemplate: Sendable {
     private var compiledUser: MustacheTemplate
 
     /// A template that cannot be loaded or rendered (exit status 2: it is configuration).
-    public struct Problem: Error, Sendable, CustomStringConvertible {
-        public var template: String
-        public var message: String
-        public var description: String { "prompt template \(template): \(message)" }
+    struct Problem: Error, Sendable, CustomStringConvertible {
+        var template: String
+        var message: String
+        var description: String { "prompt template \(template): \(message)" }
     }
 
     /// Reads a template from YAML; `file` names it in errors.
-    public static func load(_ source: SourceText, file: String) throws -> PromptTemplate {
+    static func load(_ source: SourceText, file: String) throws -> PromptTemplate {
         let fields = try YAMLFields.read(source, lines: 1..<(source.lineCount + 1), file: file, what: "prompt template")
         func required<T>(_ key: String, _ read: (YAMLFields.Field) throws -> T?) throws -> T {
             guard let field = fields.first(where: { $0.key == key }), let value = try read(field) else {
@@ -55,7 +55,7 @@ public struct PromptTemplate: Sendable {
             schema: schema)
     }
 
-    public init(name: String, version: Int, description: String = "", variables: [String], system: String,
+    init(name: String, version: Int, description: String = "", variables: [String], system: String,
                 user: String, schema: JSONValue) throws
     {
         self.name = name
@@ -81,7 +81,7 @@ public struct PromptTemplate: Sendable {
     /// This template with its schema made concrete for `variables`: every `x-enum-from: name`
     /// becomes `enum: <the strings in variable name>`, so a model that constrains its output to the
     /// schema (llama.cpp does) can only pick a listed value, such as a theme of the taxonomy.
-    public func resolved(for variables: JSONValue) -> PromptTemplate {
+    func resolved(for variables: JSONValue) -> PromptTemplate {
         guard refinesSchema else { return self }
         func resolve(_ value: JSONValue) -> JSONValue {
             switch value {
@@ -105,7 +105,7 @@ public struct PromptTemplate: Sendable {
     }
 
     /// The system and user text for `variables` (a JSON object holding every declared variable).
-    public func render(_ variables: JSONValue) throws(Problem) -> (system: String, user: String) {
+    func render(_ variables: JSONValue) throws(Problem) -> (system: String, user: String) {
         let provided = Set(variables.members?.map(\.0) ?? [])
         let missing = self.variables.filter { !provided.contains($0) }
         guard missing.isEmpty else {

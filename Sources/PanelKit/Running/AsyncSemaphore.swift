@@ -1,14 +1,14 @@
 /// Bounds how many calls are in flight. Waiters resume in arrival order.
-public actor AsyncSemaphore {
+actor AsyncSemaphore {
     private var available: Int
     private var waiters: [CheckedContinuation<Void, Never>] = []
 
-    public init(_ permits: Int) {
+    init(_ permits: Int) {
         precondition(permits > 0, "a semaphore needs at least one permit")
         available = permits
     }
 
-    public func acquire() async {
+    func acquire() async {
         if available > 0 {
             available -= 1
             return
@@ -16,7 +16,7 @@ public actor AsyncSemaphore {
         await withCheckedContinuation { waiters.append($0) }
     }
 
-    public func release() {
+    func release() {
         if waiters.isEmpty {
             available += 1
         } else {

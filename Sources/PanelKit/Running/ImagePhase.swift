@@ -1,8 +1,8 @@
 import Foundation
 
 /// What will happen to one panel's image, and why.
-public struct ImagePlanItem: Sendable {
-    public enum State: String, Sendable {
+struct ImagePlanItem: Sendable {
+    enum State: String, Sendable {
         /// No image yet.
         case new
         /// An image exists but its panel, its prompt or its file changed (or `--force-images`).
@@ -15,23 +15,23 @@ public struct ImagePlanItem: Sendable {
         case skipped
     }
 
-    public var panelIndex: Int
-    public var panelID: String
-    public var state: State
-    public var reason: String
-    public var request: ImageRequest?
-    public var promptHash: String
+    var panelIndex: Int
+    var panelID: String
+    var state: State
+    var reason: String
+    var request: ImageRequest?
+    var promptHash: String
     /// Relative to the Markdown file's folder (what the H4 line holds).
-    public var relativePath: String
-    public var absolutePath: String
+    var relativePath: String
+    var absolutePath: String
 
-    public var needsGeneration: Bool { state == .new || state == .stale }
+    var needsGeneration: Bool { state == .new || state == .stale }
 }
 
 /// What the image phase did for one panel. The gate's verdict is not touched: a refusal is shown
 /// beside it (`PanelRecord.status`).
 public struct ImageOutcome: Sendable {
-    public enum Result: Sendable {
+    enum Result: Sendable {
         /// The image on disk is current.
         case current
         /// Made this run.
@@ -44,30 +44,30 @@ public struct ImageOutcome: Sendable {
         case notPlanned
     }
 
-    public var plan: ImagePlanItem
-    public var result: Result
+    var plan: ImagePlanItem
+    var result: Result
     /// The image the panel has now, if any.
-    public var entry: ImageManifest.Entry?
+    var entry: ImageManifest.Entry?
 
     /// The renderer's warnings (text that does not fit its balloon).
-    public var warnings: [String] { entry?.warnings ?? [] }
+    var warnings: [String] { entry?.warnings ?? [] }
 }
 
 /// The image phase: plans and makes one image per panel that passed the gate; writes each image
 /// atomically before anything points at it, and returns the manifest as it should be saved.
-public struct ImagePhase: Sendable {
-    public var provider: any ImageProvider
-    public var size: ImageSize
-    public var prices: Prices
-    public var forceImages: Bool
+struct ImagePhase: Sendable {
+    var provider: any ImageProvider
+    var size: ImageSize
+    var prices: Prices
+    var forceImages: Bool
     /// `--panel`: only these panels (full ids or `p01-03`); empty means all.
-    public var onlyPanels: Set<String>
+    var onlyPanels: Set<String>
     /// The run's shared limiter: image calls take a slot too, and a 429 they see slows every call.
-    public var rateLimiter: RateLimiter?
+    var rateLimiter: RateLimiter?
     /// Images made at once.
-    public var concurrency = 8
+    var concurrency = 8
 
-    public init(provider: any ImageProvider, size: ImageSize, prices: Prices = Prices(), forceImages: Bool = false,
+    init(provider: any ImageProvider, size: ImageSize, prices: Prices = Prices(), forceImages: Bool = false,
                 onlyPanels: Set<String> = [])
     {
         self.provider = provider
@@ -131,7 +131,7 @@ public struct ImagePhase: Sendable {
     }
 
     /// What to do for each panel of a chapter.
-    public func plan(chapter: Chapter, outcomes: [PanelOutcome?], characters: CharacterDatabase?, manifest: ImageManifest,
+    func plan(chapter: Chapter, outcomes: [PanelOutcome?], characters: CharacterDatabase?, manifest: ImageManifest,
                      chapterDirectory: String, markdownFolder: String) -> [ImagePlanItem]
     {
         chapter.panels.indices.map { index in
@@ -229,19 +229,19 @@ public struct ImagePhase: Sendable {
     }
 
     /// The result of making one image.
-    public struct Made: Sendable {
-        public var item: ImagePlanItem
-        public var image: GeneratedImage?
-        public var error: ProviderError?
-        public var costUSD: Double
-        public var generatedAt: String
+    struct Made: Sendable {
+        var item: ImagePlanItem
+        var image: GeneratedImage?
+        var error: ProviderError?
+        var costUSD: Double
+        var generatedAt: String
         /// Not made because the cost cap would have been passed.
-        public var skippedForCost: Bool
+        var skippedForCost: Bool
     }
 
     /// Makes every image the plan needs, at most `concurrency` at once; stops scheduling when the
     /// ledger's cap would be passed. Images are written to disk before this returns.
-    public func generate(_ items: [ImagePlanItem], ledger: CostLedger, trace: (any CallTrace)?,
+    func generate(_ items: [ImagePlanItem], ledger: CostLedger, trace: (any CallTrace)?,
                          runID: Int64, chapterSlug: String) async -> [Made]
     {
         let semaphore = AsyncSemaphore(max(concurrency, 1))

@@ -4,9 +4,9 @@ import Foundation
 public struct InputDocument: Sendable {
     /// The file's path as the user gave it; nil for standard input.
     public var path: String?
-    public var source: SourceText
+    var source: SourceText
 
-    public init(path: String?, source: SourceText) {
+    init(path: String?, source: SourceText) {
         self.path = path
         self.source = source
     }

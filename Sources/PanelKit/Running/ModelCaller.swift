@@ -1,23 +1,23 @@
 import Foundation
 
 /// Counts of what a run did, for the summary and the trace.
-public actor RunCounters {
-    public private(set) var callsMade = 0
-    public private(set) var callsCached = 0
+actor RunCounters {
+    private(set) var callsMade = 0
+    private(set) var callsCached = 0
     /// `--dry-run`: answers served from the cache, by panel.
-    public private(set) var cachedByPanel: [String: Int] = [:]
+    private(set) var cachedByPanel: [String: Int] = [:]
     /// What each panel's current results cost when they were made (a cached answer counts at its
     /// original price), so the export says the same on every rerun.
-    public private(set) var costByPanel: [String: Double] = [:]
+    private(set) var costByPanel: [String: Double] = [:]
 
     func attribute(_ cost: Double, to panelID: String) { costByPanel[panelID, default: 0] += cost }
 
-    public init() {}
+    init() {}
 
     func cachedAnswer(for panelID: String) { cachedByPanel[panelID, default: 0] += 1 }
 
     /// `--dry-run`: calls the built-in engine answered in memory, by panel (the run will make them).
-    public private(set) var plannedByPanel: [String: Int] = [:]
+    private(set) var plannedByPanel: [String: Int] = [:]
 
     func plannedCall(for panelID: String) { plannedByPanel[panelID, default: 0] += 1 }
 
@@ -27,7 +27,7 @@ public actor RunCounters {
 }
 
 /// Where calls are recorded and answers cached: the SQLite trace, or nothing (tests).
-public protocol CallTrace: Sendable {
+protocol CallTrace: Sendable {
     func cachedResponse(requestHash: String) async throws -> CachedResponse?
     func callStarted(_ record: CallRecord) async throws -> Int64
     func callFinished(_ callID: Int64, _ record: CallRecord) async throws
@@ -40,21 +40,21 @@ extension TraceStore: CallTrace {}
 /// The runner's `StageModel`: renders the template, serves a repeated request from the trace,
 /// otherwise waits for a free slot (concurrency, requests per minute) and asks the provider; every
 /// answer is validated against the template's schema and every call is traced.
-public struct ModelCaller: StageModel {
-    public var provider: any TextProvider
-    public var library: PromptLibrary
-    public var trace: (any CallTrace)?
-    public var runID: Int64
-    public var useCache: Bool
-    public var semaphore: AsyncSemaphore
-    public var rateLimiter: RateLimiter
-    public var counters: RunCounters
+struct ModelCaller: StageModel {
+    var provider: any TextProvider
+    var library: PromptLibrary
+    var trace: (any CallTrace)?
+    var runID: Int64
+    var useCache: Bool
+    var semaphore: AsyncSemaphore
+    var rateLimiter: RateLimiter
+    var counters: RunCounters
     /// Prices for calls whose provider reports tokens but no cost.
-    public var prices = Prices()
+    var prices = Prices()
     /// `--max-cost-usd`: a call that would pass the cap is not made.
-    public var ledger: CostLedger?
+    var ledger: CostLedger?
 
-    public init(provider: any TextProvider, library: PromptLibrary, trace: (any CallTrace)? = nil, runID: Int64 = 0,
+    init(provider: any TextProvider, library: PromptLibrary, trace: (any CallTrace)? = nil, runID: Int64 = 0,
                 useCache: Bool = true, concurrency: Int = 8, rpm: Int? = nil, counters: RunCounters = RunCounters())
     {
         self.provider = provider
@@ -127,7 +127,7 @@ public struct ModelCaller: StageModel {
         return (value, cached)
     }
 
-    public func answer(prompt: String, variables: JSONValue, stage: StageID, panelID: String) async throws(StageFailure) -> ModelAnswer {
+    func answer(prompt: String, variables: JSONValue, stage: StageID, panelID: String) async throws(StageFailure) -> ModelAnswer {
         let call = try prepare(prompt: prompt, variables: variables, stage: stage, panelID: panelID)
         let template = call.template
         let rendered = (system: call.system, user: call.user)

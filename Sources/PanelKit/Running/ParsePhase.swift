@@ -61,7 +61,7 @@ public struct ParsePhase: Sendable {
     }
 
     /// The prompt templates every registered model stage needs, checked before anything is written.
-    public func loadPrompts() throws(InputError) -> PromptLibrary {
+    func loadPrompts() throws(InputError) -> PromptLibrary {
         let library: PromptLibrary
         do {
             library = try PromptLibrary.load(folder: settings.promptsDirectory)

@@ -6,23 +6,30 @@ import Foundation
 /// everything an output needs. `plan` runs the same phases without calling or writing anything.
 public struct Pipeline: Sendable {
     public var settings: RunSettings
-    public var textProvider: any TextProvider
+    var textProvider: any TextProvider
     /// nil: no images and no image lines.
-    public var imageProvider: (any ImageProvider)?
+    var imageProvider: (any ImageProvider)?
     /// The run's shared limiter; nil makes one from `settings.rpm`.
-    public var rateLimiter: RateLimiter?
+    var rateLimiter: RateLimiter?
     /// What the run writes, in order.
-    public var outputs: [any RunOutput] = RunOutputs.standard
+    var outputs: [any RunOutput] = RunOutputs.standard
     /// Called after each panel's text phase, with the number done so far and the total.
     public var progress: (@Sendable (Int, Int) -> Void)?
 
-    public init(settings: RunSettings, textProvider: any TextProvider = OfflineTextProvider(),
+    init(settings: RunSettings, textProvider: any TextProvider = OfflineTextProvider(),
                 imageProvider: (any ImageProvider)? = nil, rateLimiter: RateLimiter? = nil)
     {
         self.settings = settings
         self.textProvider = textProvider
         self.imageProvider = imageProvider
         self.rateLimiter = rateLimiter
+    }
+
+    /// The run the settings describe, with the providers they name; keys are read from
+    /// `environment` (a missing one is not an error here: the first call fails and stops the run).
+    public init(settings: RunSettings, environment: [String: String]) throws(InputError) {
+        self.init(settings: settings, textProvider: try TextProviders.make(settings, environment: environment),
+                  imageProvider: try ImageProviders.make(settings, environment: environment))
     }
 
     public var parsePhase: ParsePhase { ParsePhase(settings: settings) }

@@ -24,15 +24,15 @@ public actor RateLimiter {
     private var recent: [ContinuousClock.Instant] = []
     private var lastSlowDown: ContinuousClock.Instant?
     private var successes = 0
-    public nonisolated let slowDownGap: Duration
-    public nonisolated let recoveryStep: Int
+    nonisolated let slowDownGap: Duration
+    nonisolated let recoveryStep: Int
     /// How often a 429 slowed things down (for the summary and tests).
-    public private(set) var slowDowns = 0
+    private(set) var slowDowns = 0
     /// false: a plain token bucket that ignores 429s (tests that inject random 429s as noise).
-    public nonisolated let adaptive: Bool
+    nonisolated let adaptive: Bool
 
     /// nil or 0 means no limit (until a 429).
-    public init(rpm: Int?, adaptive: Bool = true, slowDownGap: Duration = .seconds(2), recoveryStep: Int = 10) {
+    init(rpm: Int?, adaptive: Bool = true, slowDownGap: Duration = .seconds(2), recoveryStep: Int = 10) {
         self.adaptive = adaptive
         configured = (rpm ?? 0) > 0 ? .nanoseconds(Int64(60_000_000_000 / Double(rpm!))) : .zero
         interval = configured
@@ -42,12 +42,12 @@ public actor RateLimiter {
     }
 
     /// Calls a minute now allowed; nil when there is no limit.
-    public var currentRPM: Double? {
+    var currentRPM: Double? {
         interval > .zero ? 60 / Self.seconds(interval) : nil
     }
 
     /// Waits for this call's slot.
-    public func acquire() async {
+    func acquire() async {
         let now = clock.now
         recent.append(now)
         if recent.count > 512 || (recent.first.map { now - $0 > .seconds(10) } ?? false) {
@@ -60,7 +60,7 @@ public actor RateLimiter {
     }
 
     /// A 429 was seen: halve the rate for everyone.
-    public func slowDown() {
+    func slowDown() {
         guard adaptive else { return }
         let now = clock.now
         if let lastSlowDown, now - lastSlowDown < slowDownGap { return }
@@ -83,7 +83,7 @@ public actor RateLimiter {
     }
 
     /// A call got an answer: after enough of them, speed up by 10% towards the configured rate.
-    public func succeeded() {
+    func succeeded() {
         guard interval > configured, interval > .zero else { return }
         successes += 1
         guard successes >= recoveryStep else { return }
@@ -100,7 +100,7 @@ public actor RateLimiter {
     }
 
     /// What an attempt says about the server's load: 429 slows down, a 2xx counts towards recovery.
-    public func observe(status: Int?) {
+    func observe(status: Int?) {
         guard let status else { return }
         if status == 429 { slowDown() } else if (200...299).contains(status) { succeeded() }
     }

@@ -8,14 +8,14 @@ public struct PanelRecord: Sendable {
     public var sheet: ComicPanelImageSheet
     /// The text phase: every stage's result and state, and the gate's verdict (nil when the chain
     /// did not run for this panel).
-    public var text: PanelOutcome?
+    var text: PanelOutcome?
     /// The image phase (nil when no image provider is configured or the run stopped first).
-    public var image: ImageOutcome?
+    var image: ImageOutcome?
     /// What the current text results cost when they were made (a cached answer counts at its
     /// original price, so a rerun reports the same).
     public var textCostUSD = 0.0
 
-    public init(sheet: ComicPanelImageSheet, text: PanelOutcome? = nil, image: ImageOutcome? = nil) {
+    init(sheet: ComicPanelImageSheet, text: PanelOutcome? = nil, image: ImageOutcome? = nil) {
         self.sheet = sheet
         self.text = text
         self.image = image
@@ -37,7 +37,7 @@ public struct PanelRecord: Sendable {
 
     /// The stage results as outputs show them: the renderer's warnings (text overflowing a
     /// balloon) join the checklist as non-blocking items.
-    public var results: StageResults {
+    var results: StageResults {
         var results = text?.results ?? StageResults()
         let warnings = image?.warnings ?? []
         if !warnings.isEmpty, var checklist = results.checklist {
@@ -48,7 +48,7 @@ public struct PanelRecord: Sendable {
     }
 
     /// The outcome as outputs show it: the verdict with the image's part added.
-    public var shownOutcome: PanelOutcome? {
+    var shownOutcome: PanelOutcome? {
         guard var outcome = text else { return nil }
         outcome.results = results
         outcome.status = status
@@ -57,7 +57,7 @@ public struct PanelRecord: Sendable {
     }
 
     /// The image the panel has now (made this run or still current), if any.
-    public var currentImage: ImageManifest.Entry? { image?.entry }
+    var currentImage: ImageManifest.Entry? { image?.entry }
 
     /// Text and image together.
     public var costUSD: Double { textCostUSD + (currentImage?.costUSD ?? 0) }
@@ -75,8 +75,8 @@ public struct ChapterRecord: Sendable {
     public var directory: String
     public var panels: [PanelRecord]
     /// The manifest as read before the run, and as the image phase left it.
-    public var manifestBefore: ImageManifest?
-    public var manifest: ImageManifest?
+    var manifestBefore: ImageManifest?
+    var manifest: ImageManifest?
     /// The document with its image lines spliced in (the input bytes when nothing changed).
     public var markdown: [UInt8]
     /// The document as written back, parsed again: what `chapter.json` describes, so its line

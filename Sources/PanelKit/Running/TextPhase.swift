@@ -1,16 +1,16 @@
 /// The text phase: the stage chain over every panel of every chapter at once, in structured
 /// concurrency. The model's semaphore and rate limiter bound the calls; results are written back
 /// by index, so the output never depends on which call finished first.
-public struct TextPhase: Sendable {
-    public var chain: PanelChain
-    public var model: any StageModel
-    public var taxonomy: ThemeTaxonomy
-    public var rules: GateRules
-    public var force: Bool
+struct TextPhase: Sendable {
+    var chain: PanelChain
+    var model: any StageModel
+    var taxonomy: ThemeTaxonomy
+    var rules: GateRules
+    var force: Bool
     /// Called after each panel, with the number done so far and the total (for the progress bar).
-    public var progress: (@Sendable (Int, Int) -> Void)?
+    var progress: (@Sendable (Int, Int) -> Void)?
 
-    public init(chain: PanelChain = .standard, model: any StageModel, taxonomy: ThemeTaxonomy = .standard,
+    init(chain: PanelChain = .standard, model: any StageModel, taxonomy: ThemeTaxonomy = .standard,
                 rules: GateRules = GateRules(), force: Bool = false, progress: (@Sendable (Int, Int) -> Void)? = nil)
     {
         self.chain = chain
@@ -23,10 +23,10 @@ public struct TextPhase: Sendable {
 
     /// How many panels are worked on at once. The semaphore bounds the calls; this bounds memory,
     /// so that 10,000 waiting panels do not each hold a suspended task.
-    public var panelsInFlight = 256
+    var panelsInFlight = 256
 
     /// Outcomes by chapter, then by panel, in document order.
-    public func run(_ work: [PreparedChapter]) async -> [[PanelOutcome?]] {
+    func run(_ work: [PreparedChapter]) async -> [[PanelOutcome?]] {
         var outcomes: [[PanelOutcome?]] = work.map { Array(repeating: nil, count: $0.chapter.panels.count) }
         let resolvers = work.map { $0.characters.map(RoleResolver.init(database:)) }
         // Every panel of every chapter, interleaved in one queue: chapter order never delays a panel.

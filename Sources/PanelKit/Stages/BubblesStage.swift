@@ -1,12 +1,12 @@
 /// Letters the panel: speech and thought from its own dialogue, its captions and SFX.
-public struct BubblesStage: PanelStage {
-    public static let id = StageID.bubbles
-    public static let promptName: String? = "bubbles"
-    public static let offlineEngine: (@Sendable (JSONValue) -> JSONValue)? = OfflineBubbles.answer
-    public let dependencies: Set<StageID> = [.rewrite, .roleValidation]
-    public init() {}
+struct BubblesStage: PanelStage {
+    static let id = StageID.bubbles
+    static let promptName: String? = "bubbles"
+    static let offlineEngine: (@Sendable (JSONValue) -> JSONValue)? = OfflineBubbles.answer
+    let dependencies: Set<StageID> = [.rewrite, .roleValidation]
+    init() {}
 
-    public static func variables(_ context: StageContext, _ results: StageResults) -> JSONValue {
+    static func variables(_ context: StageContext, _ results: StageResults) -> JSONValue {
         let panel = context.panel
         // Dialogue, captions and SFX in source order: that is the reading order.
         var lines: [(line: Int, value: JSONValue)] = panel.dialogue.map { line in
@@ -27,7 +27,7 @@ public struct BubblesStage: PanelStage {
         ])
     }
 
-    public func run(_ context: StageContext, _ results: StageResults, _ model: any StageModel) async throws(StageFailure) -> BubblesResult {
+    func run(_ context: StageContext, _ results: StageResults, _ model: any StageModel) async throws(StageFailure) -> BubblesResult {
         let answer = try await ask(model, Self.variables(context, results), context)
         guard let items = answer.value["bubbles"]?.array else {
             throw StageFailure(stage: id, message: "the answer has no `bubbles` list")
@@ -42,11 +42,11 @@ public struct BubblesStage: PanelStage {
 }
 
 extension StageID {
-    public static let bubbles = StageID("bubbles")
+    static let bubbles = StageID("bubbles")
 }
 
 extension StageResults {
-    public var bubbles: BubblesResult? {
+    var bubbles: BubblesResult? {
         get { self[BubblesStage.self] }
         set { self[BubblesStage.self] = newValue }
     }

@@ -2,15 +2,15 @@ import Foundation
 
 /// The gate: the model's checklist items plus panelproc's own deterministic rules. Any failed
 /// blocker fails the panel.
-public struct ChecklistStage: PanelStage {
-    public static let id = StageID.checklist
-    public static let promptName: String? = "checklist"
-    public static let offlineEngine: (@Sendable (JSONValue) -> JSONValue)? = OfflineChecklist.answer
-    public let dependencies: Set<StageID> = [.theme, .roles, .rewrite, .roleValidation, .imagePrompt, .bubbles]
-    public let runsWithSkippedDependencies = true
-    public init() {}
+struct ChecklistStage: PanelStage {
+    static let id = StageID.checklist
+    static let promptName: String? = "checklist"
+    static let offlineEngine: (@Sendable (JSONValue) -> JSONValue)? = OfflineChecklist.answer
+    let dependencies: Set<StageID> = [.theme, .roles, .rewrite, .roleValidation, .imagePrompt, .bubbles]
+    let runsWithSkippedDependencies = true
+    init() {}
 
-    public static func variables(_ context: StageContext, _ results: StageResults) -> JSONValue {
+    static func variables(_ context: StageContext, _ results: StageResults) -> JSONValue {
         let panel = context.panel
         return .object([
             ("scene", .string(panel.sceneDescriptionOriginal)),
@@ -29,7 +29,7 @@ public struct ChecklistStage: PanelStage {
         ])
     }
 
-    public func run(_ context: StageContext, _ results: StageResults, _ model: any StageModel) async throws(StageFailure) -> ChecklistResult {
+    func run(_ context: StageContext, _ results: StageResults, _ model: any StageModel) async throws(StageFailure) -> ChecklistResult {
         var items: [ChecklistItem] = []
         var traceID: String?
         // The model reviews a finished panel only; a panel stopped earlier gets the rules alone.
@@ -49,8 +49,8 @@ public struct ChecklistStage: PanelStage {
 }
 
 /// panelproc's own checks, which no model answer can override.
-public enum ChecklistRules {
-    public static func evaluate(_ context: StageContext, _ results: StageResults) -> [ChecklistItem] {
+enum ChecklistRules {
+    static func evaluate(_ context: StageContext, _ results: StageResults) -> [ChecklistItem] {
         var items: [ChecklistItem] = []
         func rule(_ id: String, _ passed: Bool, _ note: String) {
             items.append(ChecklistItem(id: id, passed: passed, blocker: true, note: note, source: .rule))
@@ -124,7 +124,7 @@ public enum ChecklistRules {
                                        "marked", "titled", "caption", "inscribed", "phrase"]
 
     /// Phrases in a prompt that ask the image model to draw words.
-    public static func requestsForText(in prompt: String) -> [String] {
+    static func requestsForText(in prompt: String) -> [String] {
         let lowered = TextTools.fold(prompt)
         guard textTriggers.contains(where: { TextTools.containsBytes(lowered, $0) }) else { return [] }
         let range = NSRange(prompt.startIndex..., in: prompt)
@@ -135,11 +135,11 @@ public enum ChecklistRules {
 }
 
 extension StageID {
-    public static let checklist = StageID("checklist")
+    static let checklist = StageID("checklist")
 }
 
 extension StageResults {
-    public var checklist: ChecklistResult? {
+    var checklist: ChecklistResult? {
         get { self[ChecklistStage.self] }
         set { self[ChecklistStage.self] = newValue }
     }

@@ -1,11 +1,11 @@
 /// Composes the image prompt and negative prompt from the chapter style, the shot, the setting,
 /// each resolved character's canonical appearance, the action, the mood and the teaching point.
-public struct ImagePromptStage: PanelStage {
-    public static let id = StageID.imagePrompt
-    public static let promptName: String? = "image_prompt"
-    public static let offlineEngine: (@Sendable (JSONValue) -> JSONValue)? = OfflineImagePrompt.answer
-    public let dependencies: Set<StageID> = [.rewrite, .roleValidation]
-    public init() {}
+struct ImagePromptStage: PanelStage {
+    static let id = StageID.imagePrompt
+    static let promptName: String? = "image_prompt"
+    static let offlineEngine: (@Sendable (JSONValue) -> JSONValue)? = OfflineImagePrompt.answer
+    let dependencies: Set<StageID> = [.rewrite, .roleValidation]
+    init() {}
 
     /// The rewrite with every unresolved role name replaced, so no unknown name reaches a prompt.
     static func action(_ results: StageResults) -> String {
@@ -19,7 +19,7 @@ public struct ImagePromptStage: PanelStage {
         return text
     }
 
-    public static func variables(_ context: StageContext, _ results: StageResults) -> JSONValue {
+    static func variables(_ context: StageContext, _ results: StageResults) -> JSONValue {
         let panel = context.panel
         let settings = context.settings
         let characters = (results.roleValidation?.resolvedIDs ?? []).reduce(into: [CharacterProfile]()) { list, id in
@@ -40,7 +40,7 @@ public struct ImagePromptStage: PanelStage {
         ])
     }
 
-    public func run(_ context: StageContext, _ results: StageResults, _ model: any StageModel) async throws(StageFailure) -> ImagePromptResult {
+    func run(_ context: StageContext, _ results: StageResults, _ model: any StageModel) async throws(StageFailure) -> ImagePromptResult {
         let answer = try await ask(model, Self.variables(context, results), context)
         guard let prompt = answer.value["prompt"]?.string else {
             throw StageFailure(stage: id, message: "the answer has no prompt")
@@ -52,11 +52,11 @@ public struct ImagePromptStage: PanelStage {
 }
 
 extension StageID {
-    public static let imagePrompt = StageID("image_prompt")
+    static let imagePrompt = StageID("image_prompt")
 }
 
 extension StageResults {
-    public var imagePrompt: ImagePromptResult? {
+    var imagePrompt: ImagePromptResult? {
         get { self[ImagePromptStage.self] }
         set { self[ImagePromptStage.self] = newValue }
     }

@@ -6,7 +6,7 @@ public enum PanelStatus: String, Sendable, CaseIterable {
 /// One panel after the chain: every stage's result, what was skipped or failed, and the gate's
 /// verdict.
 public struct PanelOutcome: Sendable {
-    public enum StageState: Sendable, Equatable {
+    enum StageState: Sendable, Equatable {
         case done
         case skipped(String)
         /// The reason as people read it, and the failure's kind.
@@ -16,27 +16,27 @@ public struct PanelOutcome: Sendable {
     }
 
     public var results: StageResults
-    public var stageStates: [StageID: StageState]
-    public var status: PanelStatus
+    var stageStates: [StageID: StageState]
+    var status: PanelStatus
     /// Why the panel failed (blocker notes, stage failures); empty when it passed.
-    public var reasons: [String]
+    var reasons: [String]
     /// A failure that should stop the whole run (a rejected API key).
-    public var stopsRun: StageFailure?
+    var stopsRun: StageFailure?
 
     /// Model stages a dry run found it would have to call.
-    public var callsToRun: Int {
+    var callsToRun: Int {
         StageRegistry.all.filter { $0.callsModel && stageStates[$0.id] == .toRun }.count
     }
 }
 
 /// The stages as a DAG derived from their declared dependencies. Independent stages of a panel run
 /// at the same time; a stage whose input was skipped or failed is skipped.
-public struct PanelChain: Sendable {
-    public let stages: [any PanelStage]
+struct PanelChain: Sendable {
+    let stages: [any PanelStage]
 
-    public static let standard = PanelChain(stages: StageRegistry.all)
+    static let standard = PanelChain(stages: StageRegistry.all)
 
-    public init(stages: [any PanelStage]) {
+    init(stages: [any PanelStage]) {
         let ids = Set(stages.map(\.id))
         for stage in stages {
             precondition(stage.dependencies.isSubset(of: ids), "\(stage.id) depends on a stage that is not in the chain")
@@ -56,7 +56,7 @@ public struct PanelChain: Sendable {
     }
 
     /// The longest chain of dependent model calls: the least wall time a panel can take.
-    public var criticalPathLength: Int {
+    var criticalPathLength: Int {
         var depth: [StageID: Int] = [:]
         for id in Self.topologicalOrder(stages) ?? [] {
             let stage = stages.first { $0.id == id }!
@@ -69,7 +69,7 @@ public struct PanelChain: Sendable {
         case pending, running, done(blocking: String?), skipped(String), failed(StageFailure), toRun
     }
 
-    public func run(_ context: StageContext, model: any StageModel) async -> PanelOutcome {
+    func run(_ context: StageContext, model: any StageModel) async -> PanelOutcome {
         var states: [StageID: State] = Dictionary(uniqueKeysWithValues: stages.map { ($0.id, State.pending) })
         var results = StageResults()
         var stopsRun: StageFailure?

@@ -1,12 +1,12 @@
 /// Rewrites the scene in the chapter's tone with every required role by its canonical name.
-public struct RewriteStage: PanelStage {
-    public static let id = StageID.rewrite
-    public static let promptName: String? = "rewrite"
-    public static let offlineEngine: (@Sendable (JSONValue) -> JSONValue)? = OfflineRewrite.answer
-    public let dependencies: Set<StageID> = [.theme, .roles]
-    public init() {}
+struct RewriteStage: PanelStage {
+    static let id = StageID.rewrite
+    static let promptName: String? = "rewrite"
+    static let offlineEngine: (@Sendable (JSONValue) -> JSONValue)? = OfflineRewrite.answer
+    let dependencies: Set<StageID> = [.theme, .roles]
+    init() {}
 
-    public static func variables(_ context: StageContext, _ results: StageResults) -> JSONValue {
+    static func variables(_ context: StageContext, _ results: StageResults) -> JSONValue {
         let roles = results.roles?.roles ?? []
         return .object([
             ("scene", .string(context.panel.sceneDescriptionOriginal)),
@@ -27,7 +27,7 @@ public struct RewriteStage: PanelStage {
         ])
     }
 
-    public func run(_ context: StageContext, _ results: StageResults, _ model: any StageModel) async throws(StageFailure) -> RewriteResult {
+    func run(_ context: StageContext, _ results: StageResults, _ model: any StageModel) async throws(StageFailure) -> RewriteResult {
         let answer = try await ask(model, Self.variables(context, results), context)
         guard let text = answer.value["text"]?.string?.trimmingWhitespace(), !text.isEmpty else {
             throw StageFailure(stage: id, message: "the rewrite is empty")
@@ -37,11 +37,11 @@ public struct RewriteStage: PanelStage {
 }
 
 extension StageID {
-    public static let rewrite = StageID("rewrite")
+    static let rewrite = StageID("rewrite")
 }
 
 extension StageResults {
-    public var rewrite: RewriteResult? {
+    var rewrite: RewriteResult? {
         get { self[RewriteStage.self] }
         set { self[RewriteStage.self] = newValue }
     }

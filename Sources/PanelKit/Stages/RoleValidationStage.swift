@@ -1,18 +1,18 @@
 /// Pure code, no model: resolves every role against the character database and checks that
 /// the rewrite keeps every required role and invents none.
-public struct RoleValidationStage: PanelStage {
-    public static let id = StageID.roleValidation
-    public static let promptName: String? = nil
-    public let dependencies: Set<StageID> = [.roles, .rewrite]
-    public init() {}
+struct RoleValidationStage: PanelStage {
+    static let id = StageID.roleValidation
+    static let promptName: String? = nil
+    let dependencies: Set<StageID> = [.roles, .rewrite]
+    init() {}
 
-    public func run(_ context: StageContext, _ results: StageResults, _ model: any StageModel) async throws(StageFailure) -> RoleValidationResult {
+    func run(_ context: StageContext, _ results: StageResults, _ model: any StageModel) async throws(StageFailure) -> RoleValidationResult {
         Self.validate(context, results)
     }
 
     /// Unresolved roles stop the stages after role validation (unless forced): no unknown name
     /// may reach an image prompt, and a panel that will fail should not spend model calls.
-    public func blockingReason(_ validation: RoleValidationResult) -> String? {
+    func blockingReason(_ validation: RoleValidationResult) -> String? {
         if validation.databaseMissing != nil { return "roles could not be checked: no character database" }
         if !validation.unresolved.isEmpty {
             return "unresolved roles: \(validation.unresolved.map(\.role).joined(separator: ", "))"
@@ -103,11 +103,11 @@ public struct RoleValidationStage: PanelStage {
 }
 
 extension StageID {
-    public static let roleValidation = StageID("role_validation")
+    static let roleValidation = StageID("role_validation")
 }
 
 extension StageResults {
-    public var roleValidation: RoleValidationResult? {
+    var roleValidation: RoleValidationResult? {
         get { self[RoleValidationStage.self] }
         set { self[RoleValidationStage.self] = newValue }
     }

@@ -1,13 +1,13 @@
 /// Finds the roles a panel requires: the writer's `Characters:` list, the speakers, and
 /// database characters named in the scene.
-public struct RolesStage: PanelStage {
-    public static let id = StageID.roles
-    public static let promptName: String? = "roles"
-    public static let offlineEngine: (@Sendable (JSONValue) -> JSONValue)? = OfflineRoles.answer
-    public let dependencies: Set<StageID> = []
-    public init() {}
+struct RolesStage: PanelStage {
+    static let id = StageID.roles
+    static let promptName: String? = "roles"
+    static let offlineEngine: (@Sendable (JSONValue) -> JSONValue)? = OfflineRoles.answer
+    let dependencies: Set<StageID> = []
+    init() {}
 
-    public static func variables(_ context: StageContext) -> JSONValue {
+    static func variables(_ context: StageContext) -> JSONValue {
         let panel = context.panel
         let characters = context.characters?.characters ?? []
         return .object([
@@ -24,7 +24,7 @@ public struct RolesStage: PanelStage {
         ])
     }
 
-    public func run(_ context: StageContext, _ results: StageResults, _ model: any StageModel) async throws(StageFailure) -> RolesResult {
+    func run(_ context: StageContext, _ results: StageResults, _ model: any StageModel) async throws(StageFailure) -> RolesResult {
         let answer = try await ask(model, Self.variables(context), context)
         guard let items = answer.value["roles"]?.array else {
             throw StageFailure(stage: id, message: "the answer has no `roles` list")
@@ -44,11 +44,11 @@ public struct RolesStage: PanelStage {
 }
 
 extension StageID {
-    public static let roles = StageID("roles")
+    static let roles = StageID("roles")
 }
 
 extension StageResults {
-    public var roles: RolesResult? {
+    var roles: RolesResult? {
         get { self[RolesStage.self] }
         set { self[RolesStage.self] = newValue }
     }

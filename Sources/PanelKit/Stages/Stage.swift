@@ -1,29 +1,29 @@
 /// A stage's name, as it appears in `chapter.json`, the trace and messages. Each stage declares
 /// its own constant beside its code (`StageID.theme` in `ThemeStage.swift`); the order of stages in
 /// outputs is the order of `StageRegistry.all`.
-public struct StageID: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
-    public let rawValue: String
-    public init(rawValue: String) { self.rawValue = rawValue }
-    public init(_ rawValue: String) { self.rawValue = rawValue }
-    public var description: String { rawValue }
+struct StageID: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    let rawValue: String
+    init(rawValue: String) { self.rawValue = rawValue }
+    init(_ rawValue: String) { self.rawValue = rawValue }
+    var description: String { rawValue }
 }
 
 /// What a stage produces: one typed value, exported as JSON under the stage's id.
-public protocol StageResult: Sendable {
+protocol StageResult: Sendable {
     var json: JSONValue { get }
     /// The call behind the result (nil for pure code).
     var traceID: String? { get }
 }
 
 extension StageResult {
-    public var traceID: String? { nil }
+    var traceID: String? { nil }
 }
 
 /// One step of the per-panel chain: its id, declared inputs, the prompt it asks a model with (none
 /// for pure code), its offline engine and one job with a typed result. A stage is listed once, in
 /// `StageRegistry.all`; everything else (templates needed, calls per panel, export keys, trace
 /// ids, the offline engine's dispatch) is derived from that list.
-public protocol PanelStage: Sendable {
+protocol PanelStage: Sendable {
     associatedtype Result: StageResult
     static var id: StageID { get }
     /// The stages whose results this one reads; the runner derives the order from these.
@@ -42,12 +42,12 @@ public protocol PanelStage: Sendable {
 }
 
 extension PanelStage {
-    public var id: StageID { Self.id }
-    public var runsWithSkippedDependencies: Bool { false }
-    public static var offlineEngine: (@Sendable (JSONValue) -> JSONValue)? { nil }
-    public func blockingReason(_ result: Result) -> String? { nil }
+    var id: StageID { Self.id }
+    var runsWithSkippedDependencies: Bool { false }
+    static var offlineEngine: (@Sendable (JSONValue) -> JSONValue)? { nil }
+    func blockingReason(_ result: Result) -> String? { nil }
     /// True for stages that call a model (they cost a call each).
-    public var callsModel: Bool { Self.promptName != nil }
+    var callsModel: Bool { Self.promptName != nil }
 
     /// Asks the model this stage's prompt.
     func ask(_ model: any StageModel, _ variables: JSONValue, _ context: StageContext) async throws(StageFailure) -> ModelAnswer {
@@ -65,7 +65,7 @@ extension PanelStage {
 
 /// A stage that could not produce its output, and why, as a kind the runner can act on.
 public struct StageFailure: Error, Sendable, CustomStringConvertible {
-    public enum Kind: Sendable, Equatable {
+    enum Kind: Sendable, Equatable {
         /// The provider could not answer (network, refusal, an invalid answer after a repair).
         case provider(ProviderError.Kind)
         /// The answer was not what the stage needs (schema, missing keys).
@@ -78,31 +78,31 @@ public struct StageFailure: Error, Sendable, CustomStringConvertible {
         case notCached
     }
 
-    public var stage: StageID
-    public var message: String
-    public var kind: Kind
+    var stage: StageID
+    var message: String
+    var kind: Kind
 
-    public init(stage: StageID, message: String, kind: Kind = .invalidAnswer) {
+    init(stage: StageID, message: String, kind: Kind = .invalidAnswer) {
         self.stage = stage
         self.message = message
         self.kind = kind
     }
 
     /// Failures no other panel can avoid either (a rejected API key, a broken template).
-    public var stopsRun: Bool { kind == .provider(.unauthorized) || kind == .template }
+    var stopsRun: Bool { kind == .provider(.unauthorized) || kind == .template }
 
     public var description: String { "\(stage.rawValue): \(message)" }
 }
 
 /// A model's answer to one stage call, validated against the template's schema.
-public struct ModelAnswer: Sendable {
-    public var value: JSONValue
+struct ModelAnswer: Sendable {
+    var value: JSONValue
     /// Names the request in the trace: the first 16 hex digits of its hash (`calls.request_hash`).
     /// Derived from the request, not from timing, so outputs are the same however calls interleave.
-    public var traceID: String?
-    public var cached: Bool
+    var traceID: String?
+    var cached: Bool
 
-    public init(value: JSONValue, traceID: String?, cached: Bool) {
+    init(value: JSONValue, traceID: String?, cached: Bool) {
         self.value = value
         self.traceID = traceID
         self.cached = cached
@@ -111,23 +111,23 @@ public struct ModelAnswer: Sendable {
 
 /// How stages reach a model: by prompt name and variables. The runner's implementation adds the
 /// cache, the trace, the concurrency limit and the rate limit; tests script it.
-public protocol StageModel: Sendable {
+protocol StageModel: Sendable {
     func answer(prompt: String, variables: JSONValue, stage: StageID, panelID: String) async throws(StageFailure) -> ModelAnswer
 }
 
 /// Everything a stage may read besides the results of other stages.
-public struct StageContext: Sendable {
-    public var panel: ComicPanelImageSheet
-    public var settings: ChapterSettings
-    public var characters: CharacterDatabase?
+struct StageContext: Sendable {
+    var panel: ComicPanelImageSheet
+    var settings: ChapterSettings
+    var characters: CharacterDatabase?
     /// Where panelproc looked for a database, for the "no character database found" blocker.
-    public var charactersSearched: [String]
-    public var taxonomy: ThemeTaxonomy
-    public var rules: GateRules
-    public var force: Bool
+    var charactersSearched: [String]
+    var taxonomy: ThemeTaxonomy
+    var rules: GateRules
+    var force: Bool
 
     /// `resolver` is built from `characters` when not given; the runner shares one per chapter.
-    public init(panel: ComicPanelImageSheet, settings: ChapterSettings, characters: CharacterDatabase?,
+    init(panel: ComicPanelImageSheet, settings: ChapterSettings, characters: CharacterDatabase?,
                 charactersSearched: [String] = [], taxonomy: ThemeTaxonomy = .standard, rules: GateRules = GateRules(),
                 force: Bool = false, resolver: RoleResolver? = nil)
     {
@@ -141,7 +141,7 @@ public struct StageContext: Sendable {
         self.resolver = resolver ?? characters.map(RoleResolver.init(database:))
     }
 
-    public let resolver: RoleResolver?
+    let resolver: RoleResolver?
 
     /// The panel's dialogue as prompt variables.
     var dialogueVariable: JSONValue {
@@ -163,12 +163,12 @@ public struct StageContext: Sendable {
 public struct GateRules: Sendable, Equatable {
     public enum UnknownRolePolicy: String, Sendable, CaseIterable { case reject, propose }
 
-    public var maxWordsPerBubble: Int
+    var maxWordsPerBubble: Int
     /// Share of the common example's word 5-grams an image prompt may repeat.
-    public var commonExampleOverlap: Double
-    public var unknownRoles: UnknownRolePolicy
+    var commonExampleOverlap: Double
+    var unknownRoles: UnknownRolePolicy
 
-    public init(maxWordsPerBubble: Int = 25, commonExampleOverlap: Double = 0.2, unknownRoles: UnknownRolePolicy = .reject) {
+    init(maxWordsPerBubble: Int = 25, commonExampleOverlap: Double = 0.2, unknownRoles: UnknownRolePolicy = .reject) {
         self.maxWordsPerBubble = maxWordsPerBubble
         self.commonExampleOverlap = commonExampleOverlap
         self.unknownRoles = unknownRoles
@@ -180,20 +180,20 @@ public struct GateRules: Sendable, Equatable {
 public struct StageResults: Sendable {
     private var storage: [StageID: any StageResult] = [:]
 
-    public init() {}
+    init() {}
 
-    public subscript<Stage: PanelStage>(_ stage: Stage.Type) -> Stage.Result? {
+    subscript<Stage: PanelStage>(_ stage: Stage.Type) -> Stage.Result? {
         get { storage[Stage.id] as? Stage.Result }
         set { storage[Stage.id] = newValue }
     }
 
     /// A result by id, for outputs that treat every stage alike.
-    public subscript(id id: StageID) -> (any StageResult)? { storage[id] }
+    subscript(id id: StageID) -> (any StageResult)? { storage[id] }
 
     mutating func store(_ result: any StageResult, for id: StageID) { storage[id] = result }
 
     /// The trace ids of every call that produced these results, in stage order.
-    public var traceIDs: [String] {
+    var traceIDs: [String] {
         StageRegistry.ids.compactMap { storage[$0]?.traceID }
     }
 }

@@ -5,19 +5,19 @@
 ///
 /// Adding a stage: a `<Name>Stage.swift` here (the stage, its result type, its `StageID`), an
 /// offline engine in `Providers/Text/Offline/`, a `Prompts/<name>.yml` template, and one line below.
-public enum StageRegistry {
-    public static let all: [any PanelStage] = [
+enum StageRegistry {
+    static let all: [any PanelStage] = [
         ThemeStage(), RolesStage(), RewriteStage(), RoleValidationStage(), ImagePromptStage(), BubblesStage(), ChecklistStage(),
     ]
 
     /// Stage ids in output order.
-    public static let ids: [StageID] = all.map(\.id)
+    static let ids: [StageID] = all.map(\.id)
 
     /// The prompt templates a run needs: one per model stage.
-    public static let promptNames: [String] = all.compactMap { type(of: $0).promptName }
+    static let promptNames: [String] = all.compactMap { type(of: $0).promptName }
 
     /// Model calls a panel costs when every stage runs.
-    public static var modelCallsPerPanel: Int { promptNames.count }
+    static var modelCallsPerPanel: Int { promptNames.count }
 
     /// The offline engine for each prompt.
     static let offlineEngines: [String: @Sendable (JSONValue) -> JSONValue] = Dictionary(

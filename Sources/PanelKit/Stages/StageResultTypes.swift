@@ -1,93 +1,93 @@
 /// `theme`: one theme of the taxonomy.
 public struct ThemeResult: StageResult, Equatable {
     public var theme: String
-    public var confidence: Double
-    public var rationale: String
-    public var traceID: String?
-    public init(theme: String, confidence: Double, rationale: String, traceID: String? = nil) {
+    var confidence: Double
+    var rationale: String
+    var traceID: String?
+    init(theme: String, confidence: Double, rationale: String, traceID: String? = nil) {
         self.theme = theme
         self.confidence = confidence
         self.rationale = rationale
         self.traceID = traceID
     }
 
-    public var json: JSONValue {
+    var json: JSONValue {
         .object([("theme", .string(theme)), ("confidence", .double(confidence)), ("rationale", .string(rationale)),
                  ("trace_id", .optional(traceID))])
     }
 }
 
 /// `roles`: who the panel needs, as found in the text.
-public struct RolesResult: StageResult, Equatable {
-    public struct Role: Sendable, Equatable {
-        public var name: String
+struct RolesResult: StageResult, Equatable {
+    struct Role: Sendable, Equatable {
+        var name: String
         /// `field`, `speaker` or `scene`: where the role was found.
-        public var evidence: String
+        var evidence: String
 
-        public init(name: String, evidence: String) {
+        init(name: String, evidence: String) {
             self.name = name
             self.evidence = evidence
         }
     }
 
-    public var roles: [Role]
-    public var traceID: String?
+    var roles: [Role]
+    var traceID: String?
 
-    public init(roles: [Role], traceID: String? = nil) {
+    init(roles: [Role], traceID: String? = nil) {
         self.roles = roles
         self.traceID = traceID
     }
 
-    public var json: JSONValue {
+    var json: JSONValue {
         .object([("roles", .array(roles.map { .object([("name", .string($0.name)), ("evidence", .string($0.evidence))]) })),
                  ("trace_id", .optional(traceID))])
     }
 }
 
 /// `rewrite`: the scene in the chapter's tone, every required role by canonical name.
-public struct RewriteResult: StageResult, Equatable {
-    public var text: String
-    public var traceID: String?
+struct RewriteResult: StageResult, Equatable {
+    var text: String
+    var traceID: String?
 
-    public init(text: String, traceID: String? = nil) {
+    init(text: String, traceID: String? = nil) {
         self.text = text
         self.traceID = traceID
     }
 
-    public var json: JSONValue {
+    var json: JSONValue {
         .object([("text", .string(text)), ("trace_id", .optional(traceID))])
     }
 }
 
 /// `role_validation` (no model): how each role resolved, and what the rewrite got wrong.
-public struct RoleValidationResult: StageResult, Equatable {
-    public var resolutions: [RoleResolution]
+struct RoleValidationResult: StageResult, Equatable {
+    var resolutions: [RoleResolution]
     /// Canonical names of resolved roles that the rewrite leaves out.
-    public var missingFromRewrite: [String]
+    var missingFromRewrite: [String]
     /// Names in the rewrite that are neither in the panel's own text nor in the database.
-    public var invented: [String]
+    var invented: [String]
     /// Set when roles were required but no database was found; lists where panelproc looked.
-    public var databaseMissing: [String]?
+    var databaseMissing: [String]?
     /// Names the writer used that the database does not know (a warning, not a blocker: they may
     /// be places or things).
-    public var unlisted: [String] = []
+    var unlisted: [String] = []
 
-    public init(resolutions: [RoleResolution], missingFromRewrite: [String], invented: [String], databaseMissing: [String]?) {
+    init(resolutions: [RoleResolution], missingFromRewrite: [String], invented: [String], databaseMissing: [String]?) {
         self.resolutions = resolutions
         self.missingFromRewrite = missingFromRewrite
         self.invented = invented
         self.databaseMissing = databaseMissing
     }
 
-    public var unresolved: [RoleResolution] {
+    var unresolved: [RoleResolution] {
         resolutions.filter { if case .resolved = $0.outcome { return false } else { return true } }
     }
 
-    public var resolvedIDs: [String] {
+    var resolvedIDs: [String] {
         resolutions.compactMap { if case .resolved(let id, _) = $0.outcome { return id } else { return nil } }
     }
 
-    public var json: JSONValue {
+    var json: JSONValue {
         .object([
             ("roles", .array(resolutions.map { resolution in
                 switch resolution.outcome {
@@ -111,52 +111,52 @@ public struct RoleValidationResult: StageResult, Equatable {
 }
 
 /// `image_prompt`: what to draw and what to avoid.
-public struct ImagePromptResult: StageResult, Equatable {
-    public var prompt: String
-    public var negativePrompt: String
-    public var traceID: String?
+struct ImagePromptResult: StageResult, Equatable {
+    var prompt: String
+    var negativePrompt: String
+    var traceID: String?
 
-    public init(prompt: String, negativePrompt: String, traceID: String? = nil) {
+    init(prompt: String, negativePrompt: String, traceID: String? = nil) {
         self.prompt = prompt
         self.negativePrompt = negativePrompt
         self.traceID = traceID
     }
 
-    public var json: JSONValue {
+    var json: JSONValue {
         .object([("prompt", .string(prompt)), ("negative_prompt", .string(negativePrompt)),
                  ("trace_id", .optional(traceID))])
     }
 }
 
 /// One speech, thought, caption or SFX bubble.
-public struct Bubble: Sendable, Equatable {
-    public enum Kind: String, Sendable, CaseIterable { case speech, thought, caption, sfx }
+struct Bubble: Sendable, Equatable {
+    enum Kind: String, Sendable, CaseIterable { case speech, thought, caption, sfx }
 
-    public var kind: Kind
+    var kind: Kind
     /// The speaker's canonical name (nil for captions and SFX).
-    public var speaker: String?
-    public var text: String
+    var speaker: String?
+    var text: String
 
-    public init(kind: Kind, speaker: String?, text: String) {
+    init(kind: Kind, speaker: String?, text: String) {
         self.kind = kind
         self.speaker = speaker
         self.text = text
     }
 
-    public var wordCount: Int { text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).count }
+    var wordCount: Int { text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).count }
 }
 
 /// `bubbles`: the panel's lettering, in reading order.
-public struct BubblesResult: StageResult, Equatable {
-    public var bubbles: [Bubble]
-    public var traceID: String?
+struct BubblesResult: StageResult, Equatable {
+    var bubbles: [Bubble]
+    var traceID: String?
 
-    public init(bubbles: [Bubble], traceID: String? = nil) {
+    init(bubbles: [Bubble], traceID: String? = nil) {
         self.bubbles = bubbles
         self.traceID = traceID
     }
 
-    public var json: JSONValue {
+    var json: JSONValue {
         .object([
             ("bubbles", .array(bubbles.map { bubble in
                 .object([("kind", .string(bubble.kind.rawValue)), ("speaker", .optional(bubble.speaker)), ("text", .string(bubble.text))])
@@ -167,16 +167,16 @@ public struct BubblesResult: StageResult, Equatable {
 }
 
 /// One line of the checklist: from the model, or from panelproc's own rules.
-public struct ChecklistItem: Sendable, Equatable {
-    public enum Source: String, Sendable { case model, rule }
+struct ChecklistItem: Sendable, Equatable {
+    enum Source: String, Sendable { case model, rule }
 
-    public var id: String
-    public var passed: Bool
-    public var blocker: Bool
-    public var note: String
-    public var source: Source
+    var id: String
+    var passed: Bool
+    var blocker: Bool
+    var note: String
+    var source: Source
 
-    public init(id: String, passed: Bool, blocker: Bool, note: String, source: Source) {
+    init(id: String, passed: Bool, blocker: Bool, note: String, source: Source) {
         self.id = id
         self.passed = passed
         self.blocker = blocker
@@ -184,22 +184,22 @@ public struct ChecklistItem: Sendable, Equatable {
         self.source = source
     }
 
-    public var blocks: Bool { blocker && !passed }
+    var blocks: Bool { blocker && !passed }
 }
 
 /// `checklist`: the gate. Any failed blocker fails the panel.
-public struct ChecklistResult: StageResult, Equatable {
-    public var items: [ChecklistItem]
-    public var traceID: String?
+struct ChecklistResult: StageResult, Equatable {
+    var items: [ChecklistItem]
+    var traceID: String?
 
-    public init(items: [ChecklistItem], traceID: String? = nil) {
+    init(items: [ChecklistItem], traceID: String? = nil) {
         self.items = items
         self.traceID = traceID
     }
 
-    public var failedBlockers: [ChecklistItem] { items.filter(\.blocks) }
+    var failedBlockers: [ChecklistItem] { items.filter(\.blocks) }
 
-    public var json: JSONValue {
+    var json: JSONValue {
         .object([
             ("items", .array(items.map { item in
                 .object([("id", .string(item.id)), ("passed", .bool(item.passed)), ("blocker", .bool(item.blocker)),

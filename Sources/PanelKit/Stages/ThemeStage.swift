@@ -1,12 +1,12 @@
 /// Classifies the panel into one theme of the configured taxonomy.
-public struct ThemeStage: PanelStage {
-    public static let id = StageID.theme
-    public static let promptName: String? = "theme"
-    public static let offlineEngine: (@Sendable (JSONValue) -> JSONValue)? = OfflineTheme.answer
-    public let dependencies: Set<StageID> = []
-    public init() {}
+struct ThemeStage: PanelStage {
+    static let id = StageID.theme
+    static let promptName: String? = "theme"
+    static let offlineEngine: (@Sendable (JSONValue) -> JSONValue)? = OfflineTheme.answer
+    let dependencies: Set<StageID> = []
+    init() {}
 
-    public static func variables(_ context: StageContext) -> JSONValue {
+    static func variables(_ context: StageContext) -> JSONValue {
         let panel = context.panel
         return .object([
             ("scene", .string(panel.sceneDescriptionOriginal)),
@@ -21,7 +21,7 @@ public struct ThemeStage: PanelStage {
         ])
     }
 
-    public func run(_ context: StageContext, _ results: StageResults, _ model: any StageModel) async throws(StageFailure) -> ThemeResult {
+    func run(_ context: StageContext, _ results: StageResults, _ model: any StageModel) async throws(StageFailure) -> ThemeResult {
         let answer = try await ask(model, Self.variables(context), context)
         guard let theme = answer.value["theme"]?.string, let confidence = answer.value["confidence"]?.number else {
             throw StageFailure(stage: id, message: "the answer has no theme or confidence")
@@ -35,7 +35,7 @@ public struct ThemeStage: PanelStage {
 }
 
 extension StageID {
-    public static let theme = StageID("theme")
+    static let theme = StageID("theme")
 }
 
 extension StageResults {

@@ -17,7 +17,7 @@ public enum FileIO {
         return URL(fileURLWithPath: folder).appendingPathComponent(expanded).standardizedFileURL.path
     }
 
-    public static func readSource(path: String) throws(InputError) -> SourceText {
+    static func readSource(path: String) throws(InputError) -> SourceText {
         var info = stat()
         if stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
             throw InputError(file: path, message: "is a folder, expected a Markdown file",
@@ -38,7 +38,7 @@ public enum FileIO {
     }
 
     /// Reads standard input to its end.
-    public static func readStandardInput() -> SourceText {
+    static func readStandardInput() -> SourceText {
         let data = FileHandle.standardInput.readDataToEndOfFile()
         return SourceText(bytes: [UInt8](data))
     }

@@ -3,11 +3,11 @@
 /// It always says where (file, line, column when known), what was expected, and what to do.
 public struct InputError: Error, Sendable, Equatable, CustomStringConvertible {
     public var file: String
-    public var location: SourceLocation?
+    var location: SourceLocation?
     public var message: String
     public var hint: String?
 
-    public init(file: String, location: SourceLocation? = nil, message: String, hint: String? = nil) {
+    init(file: String, location: SourceLocation? = nil, message: String, hint: String? = nil) {
         self.file = file
         self.location = location
         self.message = message
@@ -29,10 +29,10 @@ public struct Diagnostic: Sendable, Equatable, CustomStringConvertible {
 
     public var severity: Severity
     public var file: String
-    public var location: SourceLocation?
+    var location: SourceLocation?
     public var message: String
 
-    public init(_ severity: Severity, file: String, location: SourceLocation?, message: String) {
+    init(_ severity: Severity, file: String, location: SourceLocation?, message: String) {
         self.severity = severity
         self.file = file
         self.location = location

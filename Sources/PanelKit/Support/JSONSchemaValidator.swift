@@ -1,16 +1,16 @@
 /// Validates a `JSONValue` against the subset of JSON Schema (draft 2020-12) that panelproc's
 /// prompt templates use: `type`, `properties`, `required`, `additionalProperties` (boolean),
 /// `items`, `enum`, `const`, `minimum`, `maximum`, `minLength`, `maxLength`, `minItems`, `maxItems`.
-public enum JSONSchemaValidator {
+enum JSONSchemaValidator {
     /// Every problem, each with a JSON path (`$.bubbles[2].text: expected string, found number`).
-    public static func problems(_ value: JSONValue, schema: JSONValue) -> [String] {
+    static func problems(_ value: JSONValue, schema: JSONValue) -> [String] {
         var found: [String] = []
         check(value, schema, path: "$", into: &found)
         return found
     }
 
     /// Problems in a schema itself: unknown keywords and wrong keyword types.
-    public static func schemaProblems(_ schema: JSONValue, path: String = "$") -> [String] {
+    static func schemaProblems(_ schema: JSONValue, path: String = "$") -> [String] {
         guard let members = schema.members else { return ["\(path): a schema must be an object"] }
         let known: Set<String> = ["type", "properties", "required", "additionalProperties", "items", "enum", "const",
                                   "minimum", "maximum", "minLength", "maxLength", "minItems", "maxItems",

@@ -1,9 +1,9 @@
 import CLibCrypto
 
 /// SHA-256 from the system's libcrypto; the only file that touches OpenSSL.
-public enum SHA256 {
+enum SHA256 {
     /// Lower-case hex digest of `bytes`.
-    public static func hex<Bytes: Collection>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+    static func hex<Bytes: Collection>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
         var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
         let input = Array(bytes)
         input.withUnsafeBufferPointer { buffer in
@@ -19,5 +19,5 @@ public enum SHA256 {
         return String(decoding: out, as: UTF8.self)
     }
 
-    public static func hex(_ string: String) -> String { hex(Array(string.utf8)) }
+    static func hex(_ string: String) -> String { hex(Array(string.utf8)) }
 }

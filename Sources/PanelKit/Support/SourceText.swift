@@ -1,9 +1,9 @@
 /// A 1-based line and byte column in a source file, as cmark-gfm reports them.
 public struct SourceLocation: Sendable, Hashable, Comparable, CustomStringConvertible {
-    public var line: Int
-    public var column: Int
+    var line: Int
+    var column: Int
 
-    public init(line: Int, column: Int) {
+    init(line: Int, column: Int) {
         self.line = line
         self.column = column
     }
@@ -21,20 +21,20 @@ public struct SourceLocation: Sendable, Hashable, Comparable, CustomStringConver
 /// does not own is ever re-rendered.
 public struct SourceText: Sendable {
     /// The document exactly as read.
-    public let bytes: [UInt8]
+    let bytes: [UInt8]
     /// Offset of the first byte of each line; lines end at `\n`, `\r\n` or a bare `\r`.
-    public let lineStarts: [Int]
+    let lineStarts: [Int]
 
-    public init(bytes: [UInt8]) {
+    init(bytes: [UInt8]) {
         self.bytes = bytes
         self.lineStarts = SourceText.computeLineStarts(bytes)
     }
 
-    public init(_ string: String) {
+    init(_ string: String) {
         self.init(bytes: Array(string.utf8))
     }
 
-    public var lineCount: Int { lineStarts.count }
+    var lineCount: Int { lineStarts.count }
 
     static func computeLineStarts(_ bytes: [UInt8]) -> [Int] {
         var starts = [0]
@@ -59,20 +59,20 @@ public struct SourceText: Sendable {
     }
 
     /// The byte offset of a 1-based line and byte column, clamped to the document.
-    public func offset(line: Int, column: Int) -> Int {
+    func offset(line: Int, column: Int) -> Int {
         guard line >= 1 else { return 0 }
         guard line <= lineStarts.count else { return bytes.count }
         return min(lineStarts[line - 1] + max(column, 1) - 1, bytes.count)
     }
 
     /// Offset of the first byte of `line` (1-based); the end of the document past the last line.
-    public func lineStart(_ line: Int) -> Int {
+    func lineStart(_ line: Int) -> Int {
         guard line >= 1 else { return 0 }
         return line <= lineStarts.count ? lineStarts[line - 1] : bytes.count
     }
 
     /// Offset just past the content of `line`, before its terminator.
-    public func lineContentEnd(_ line: Int) -> Int {
+    func lineContentEnd(_ line: Int) -> Int {
         let next = lineStart(line + 1)
         var end = next
         if end > lineStart(line), end > 0, bytes[end - 1] == 0x0A { end -= 1 }
@@ -81,22 +81,22 @@ public struct SourceText: Sendable {
     }
 
     /// The terminator that ends `line` (empty for a last line without one).
-    public func lineTerminator(_ line: Int) -> [UInt8] {
+    func lineTerminator(_ line: Int) -> [UInt8] {
         Array(bytes[lineContentEnd(line)..<lineStart(line + 1)])
     }
 
     /// The line's content bytes, without the terminator.
-    public func lineContent(_ line: Int) -> ArraySlice<UInt8> {
+    func lineContent(_ line: Int) -> ArraySlice<UInt8> {
         bytes[lineStart(line)..<lineContentEnd(line)]
     }
 
     /// True when the line holds only spaces and tabs.
-    public func isBlankLine(_ line: Int) -> Bool {
+    func isBlankLine(_ line: Int) -> Bool {
         lineContent(line).allSatisfy { $0 == 0x20 || $0 == 0x09 }
     }
 
     /// The line ending most of the document uses, for text panelproc inserts.
-    public var dominantLineEnding: [UInt8] {
+    var dominantLineEnding: [UInt8] {
         var lf = 0, crlf = 0, cr = 0
         for line in 1...max(lineCount, 1) {
             switch lineTerminator(line) {
@@ -113,7 +113,7 @@ public struct SourceText: Sendable {
     }
 
     /// The 1-based line and byte column of an offset.
-    public func location(ofOffset offset: Int) -> SourceLocation {
+    func location(ofOffset offset: Int) -> SourceLocation {
         var low = 0, high = lineStarts.count - 1
         while low < high {
             let mid = (low + high + 1) / 2
@@ -123,7 +123,7 @@ public struct SourceText: Sendable {
     }
 
     /// Decodes a byte range as UTF-8 (the document is validated before parsing).
-    public func string(_ range: Range<Int>) -> String {
+    func string(_ range: Range<Int>) -> String {
         String(decoding: bytes[range], as: UTF8.self)
     }
 }

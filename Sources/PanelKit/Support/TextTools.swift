@@ -2,11 +2,11 @@ import Foundation
 
 /// Word-level text operations shared by the stages and the gate. Everything folds case and
 /// diacritics, so `Café` and `cafe` are the same word.
-public enum TextTools {
+enum TextTools {
     private static let posix = Locale(identifier: "en_US_POSIX")
 
     /// Lower case without diacritics.
-    public static func fold(_ text: String) -> String {
+    static func fold(_ text: String) -> String {
         // Most text is ASCII, where folding is lower-casing; Foundation's folding costs far more.
         if text.utf8.allSatisfy({ $0 < 0x80 }) { return text.lowercased() }
         return text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: posix).lowercased()
@@ -14,7 +14,7 @@ public enum TextTools {
 
     /// The folded words of `text` (letters and digits; an apostrophe inside a word is kept, so
     /// `Theo's` is one word and `theo` is its stem for matching).
-    public static func words(_ text: String) -> [String] {
+    static func words(_ text: String) -> [String] {
         if text.utf8.allSatisfy({ $0 < 0x80 }) { return asciiWords(text) }
         var words: [String] = []
         var current = ""
@@ -54,7 +54,7 @@ public enum TextTools {
     }
 
     /// Whether `needle` occurs in `haystack`, byte for byte (no Unicode folding: fold first).
-    public static func containsBytes(_ haystack: String, _ needle: String) -> Bool {
+    static func containsBytes(_ haystack: String, _ needle: String) -> Bool {
         var haystack = haystack, needle = needle
         return haystack.withUTF8 { hay in
             needle.withUTF8 { pin in
@@ -76,7 +76,7 @@ public enum TextTools {
     }
 
     /// `apples` → `apple`, `writes` → `write`, `theo's` → `theo`: a light stem for keyword matching.
-    public static func stem(_ word: String) -> String {
+    static func stem(_ word: String) -> String {
         var word = word
         if word.hasSuffix("'s") { word.removeLast(2) }
         if word.count > 4, word.hasSuffix("ies") { return String(word.dropLast(3)) + "y" }
@@ -87,7 +87,7 @@ public enum TextTools {
     }
 
     /// Whether `phrase` occurs in `text` as whole words.
-    public static func containsPhrase(_ text: String, _ phrase: String) -> Bool {
+    static func containsPhrase(_ text: String, _ phrase: String) -> Bool {
         let needle = words(phrase).map(stem)
         guard !needle.isEmpty else { return false }
         let haystack = words(text).map(stem)
@@ -100,7 +100,7 @@ public enum TextTools {
 
     /// The share of `example`'s word n-grams (n = 5, or the whole example when shorter) that also
     /// occur in `text`: 0 when nothing is repeated, 1 when all of it is.
-    public static func ngramOverlap(of text: String, with example: String, n: Int = 5) -> Double {
+    static func ngramOverlap(of text: String, with example: String, n: Int = 5) -> Double {
         let exampleWords = words(example)
         // A short example ("gold coins") is a topic, not a sentence to copy: too short to judge.
         guard exampleWords.count >= n else { return 0 }
@@ -117,7 +117,7 @@ public enum TextTools {
     }
 
     /// Sentences of `text`, split after `.`, `!` or `?` followed by a space.
-    public static func sentences(_ text: String) -> [String] {
+    static func sentences(_ text: String) -> [String] {
         var sentences: [String] = []
         var current = ""
         let characters = Array(text)
@@ -134,7 +134,7 @@ public enum TextTools {
     }
 
     /// Replaces the first whole-word, case-insensitive occurrence of `phrase`; nil when absent.
-    public static func replacingFirst(_ phrase: String, in text: String, with replacement: String) -> String? {
+    static func replacingFirst(_ phrase: String, in text: String, with replacement: String) -> String? {
         guard !phrase.isEmpty else { return nil }
         var searchStart = text.startIndex
         while let range = text.range(of: phrase, options: [.caseInsensitive], range: searchStart..<text.endIndex) {
@@ -150,13 +150,13 @@ public enum TextTools {
     }
 
     /// A run of capitalised words (`At Theo Brandt`), and whether it starts a sentence.
-    public struct CapitalisedRun: Sendable, Equatable {
-        public var words: [String]
-        public var startsSentence: Bool
+    struct CapitalisedRun: Sendable, Equatable {
+        var words: [String]
+        var startsSentence: Bool
     }
 
     /// Runs of capitalised words, split at punctuation that ends a clause.
-    public static func capitalisedRuns(in text: String) -> [CapitalisedRun] {
+    static func capitalisedRuns(in text: String) -> [CapitalisedRun] {
         var runs: [CapitalisedRun] = []
         var run: [String] = []
         var runStartsSentence = false

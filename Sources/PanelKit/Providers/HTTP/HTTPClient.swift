@@ -1,14 +1,14 @@
 import Foundation
 
 /// One HTTP request as providers build it: a value, so request building stays pure and testable.
-public struct HTTPRequest: Sendable, CustomStringConvertible {
-    public var method: String
-    public var url: URL
+struct HTTPRequest: Sendable, CustomStringConvertible {
+    var method: String
+    var url: URL
     /// In the order sent; names as written.
-    public var headers: [(String, String)]
-    public var body: [UInt8]
+    var headers: [(String, String)]
+    var body: [UInt8]
 
-    public init(method: String, url: URL, headers: [(String, String)] = [], body: [UInt8] = []) {
+    init(method: String, url: URL, headers: [(String, String)] = [], body: [UInt8] = []) {
         self.method = method
         self.url = url
         self.headers = headers
@@ -16,37 +16,37 @@ public struct HTTPRequest: Sendable, CustomStringConvertible {
     }
 
     /// The first value of header `name` (case-insensitive).
-    public func header(_ name: String) -> String? {
+    func header(_ name: String) -> String? {
         let wanted = name.lowercased()
         return headers.first { $0.0.lowercased() == wanted }?.1
     }
 
     /// Method, URL and headers with credentials blanked (never the body), should one be printed.
-    public var description: String {
+    var description: String {
         ([method + " " + url.absoluteString] + Redaction().redact(headers: headers).map { "\($0): \($1)" })
             .joined(separator: "\n")
     }
 }
 
 /// A response of any status: HTTP error statuses are answers, not failures.
-public struct HTTPResponse: Sendable, Equatable {
-    public var status: Int
+struct HTTPResponse: Sendable, Equatable {
+    var status: Int
     /// Header names lower-cased.
-    public var headers: [String: String]
-    public var body: [UInt8]
+    var headers: [String: String]
+    var body: [UInt8]
 
-    public init(status: Int, headers: [String: String] = [:], body: [UInt8] = []) {
+    init(status: Int, headers: [String: String] = [:], body: [UInt8] = []) {
         self.status = status
         self.headers = Dictionary(headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
         self.body = body
     }
 
-    public var bodyText: String { String(decoding: body, as: UTF8.self) }
+    var bodyText: String { String(decoding: body, as: UTF8.self) }
 }
 
 /// Why no HTTP response arrived.
-public struct HTTPFailure: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Kind: String, Sendable {
+struct HTTPFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    enum Kind: String, Sendable {
         /// Connection refused or dropped, DNS, TLS: worth retrying.
         case network
         /// No answer in time: worth retrying.
@@ -55,18 +55,18 @@ public struct HTTPFailure: Error, Sendable, Equatable, CustomStringConvertible {
         case cancelled
     }
 
-    public var kind: Kind
-    public var message: String
+    var kind: Kind
+    var message: String
 
-    public init(_ kind: Kind, _ message: String) {
+    init(_ kind: Kind, _ message: String) {
         self.kind = kind
         self.message = message
     }
 
-    public var description: String { "\(kind.rawValue): \(message)" }
+    var description: String { "\(kind.rawValue): \(message)" }
 }
 
 /// The seam between providers and the network: one request in, one response (of any status) out.
-public protocol HTTPClient: Sendable {
+protocol HTTPClient: Sendable {
     func send(_ request: HTTPRequest) async throws(HTTPFailure) -> HTTPResponse
 }

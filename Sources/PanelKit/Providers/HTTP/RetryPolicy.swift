@@ -3,21 +3,21 @@ import Foundation
 /// When and how long to wait before trying an HTTP call again: network errors, timeouts, 429
 /// and 5xx, with exponential backoff (1, 2, 4, 8, 16 s cap, 5 tries) and jitter, honouring
 /// `Retry-After`. Other 4xx are never retried.
-public struct RetryPolicy: Sendable, Equatable {
-    public var baseDelay: Duration
-    public var factor: Double
-    public var maxDelay: Duration
+struct RetryPolicy: Sendable, Equatable {
+    var baseDelay: Duration
+    var factor: Double
+    var maxDelay: Duration
     /// Tries in all, the first included.
-    public var maxAttempts: Int
+    var maxAttempts: Int
     /// The share of each backoff delay taken off at random (0 gives exactly 1, 2, 4, 8, 16 s), so
     /// calls that failed together do not come back together. It never lengthens a delay.
-    public var jitter: Double
+    var jitter: Double
     /// Makes the jitter repeatable (tests, `--seed`); nil draws from the system generator.
-    public var seed: UInt64?
+    var seed: UInt64?
     /// A `Retry-After` longer than this is not waited for: the call gives up instead.
-    public var maxRetryAfter: Duration
+    var maxRetryAfter: Duration
 
-    public init(baseDelay: Duration = .seconds(1), factor: Double = 2, maxDelay: Duration = .seconds(16), maxAttempts: Int = 5,
+    init(baseDelay: Duration = .seconds(1), factor: Double = 2, maxDelay: Duration = .seconds(16), maxAttempts: Int = 5,
                 jitter: Double = 0.2, seed: UInt64? = nil, maxRetryAfter: Duration = .seconds(60))
     {
         self.baseDelay = baseDelay
@@ -30,14 +30,14 @@ public struct RetryPolicy: Sendable, Equatable {
     }
 
     /// A status worth another try: 429 and 5xx.
-    public func shouldRetry(status: Int) -> Bool { status == 429 || (500...599).contains(status) }
+    func shouldRetry(status: Int) -> Bool { status == 429 || (500...599).contains(status) }
 
     /// A failure worth another try: everything but cancellation.
-    public func shouldRetry(_ failure: HTTPFailure) -> Bool { failure.kind != .cancelled }
+    func shouldRetry(_ failure: HTTPFailure) -> Bool { failure.kind != .cancelled }
 
     /// The wait after failed attempt number `attempt` (1-based): the server's `Retry-After` when
     /// it gives one (seconds or an HTTP-date), else the jittered backoff.
-    public func delay(attempt: Int, retryAfter: String?, now: Date = Date()) -> Duration {
+    func delay(attempt: Int, retryAfter: String?, now: Date = Date()) -> Duration {
         if let retryAfter, let wait = Self.parseRetryAfter(retryAfter, now: now) { return wait }
         let nominal = min(seconds(baseDelay) * pow(factor, Double(max(attempt, 1) - 1)), seconds(maxDelay))
         return .seconds(nominal * (1 - jitter * unitRandom(attempt)))
@@ -45,7 +45,7 @@ public struct RetryPolicy: Sendable, Equatable {
 
     /// `Retry-After` as a wait from `now`: delay-seconds, or an HTTP-date (IMF-fixdate, RFC 850 or
     /// asctime). nil when unreadable; a date in the past waits zero.
-    public static func parseRetryAfter(_ value: String, now: Date) -> Duration? {
+    static func parseRetryAfter(_ value: String, now: Date) -> Duration? {
         let text = value.trimmingCharacters(in: .whitespaces)
         if let secondsValue = Double(text) {
             return secondsValue.isFinite && secondsValue >= 0 ? .seconds(secondsValue) : nil

@@ -1,20 +1,20 @@
 import Foundation
 
 /// One try of an HTTP call, for the trace. Every string in it has passed through `Redaction`.
-public struct HTTPAttempt: Sendable, Equatable, CustomStringConvertible {
+struct HTTPAttempt: Sendable, Equatable, CustomStringConvertible {
     /// 1-based.
-    public var number: Int
-    public var method: String
-    public var url: String
+    var number: Int
+    var method: String
+    var url: String
     /// nil when no response came (see `failure`).
-    public var status: Int?
-    public var failure: String?
-    public var retryAfter: String?
-    public var latency: Duration
+    var status: Int?
+    var failure: String?
+    var retryAfter: String?
+    var latency: Duration
     /// The wait before the next try; nil when this was the last one.
-    public var nextDelay: Duration?
+    var nextDelay: Duration?
 
-    public init(number: Int, method: String, url: String, status: Int? = nil, failure: String? = nil, retryAfter: String? = nil,
+    init(number: Int, method: String, url: String, status: Int? = nil, failure: String? = nil, retryAfter: String? = nil,
                 latency: Duration = .zero, nextDelay: Duration? = nil)
     {
         self.number = number
@@ -28,7 +28,7 @@ public struct HTTPAttempt: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// `attempt 2: POST https://… → HTTP 429 (Retry-After 3); retrying in 3.0 s`
-    public var description: String {
+    var description: String {
         var text = "attempt \(number): \(method) \(url) → " + (status.map { "HTTP \($0)" } ?? "failed: \(failure ?? "unknown")")
         if let retryAfter { text += " (Retry-After \(retryAfter))" }
         if let nextDelay {
@@ -40,12 +40,12 @@ public struct HTTPAttempt: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// What a call through `RetryingHTTPClient` came to: every attempt, then the last answer.
-public struct HTTPExchange: Sendable {
-    public var attempts: [HTTPAttempt]
+struct HTTPExchange: Sendable {
+    var attempts: [HTTPAttempt]
     /// The last attempt's response (of any status) or failure.
-    public var result: Result<HTTPResponse, HTTPFailure>
+    var result: Result<HTTPResponse, HTTPFailure>
 
-    public init(attempts: [HTTPAttempt], result: Result<HTTPResponse, HTTPFailure>) {
+    init(attempts: [HTTPAttempt], result: Result<HTTPResponse, HTTPFailure>) {
         self.attempts = attempts
         self.result = result
     }
@@ -58,11 +58,11 @@ public struct RetryingHTTPClient: HTTPClient {
     /// Told of each attempt as it ends, so the caller can trace it against its own call (panel,
     /// stage) without the provider knowing about either:
     /// `RetryingHTTPClient.observingAttempts({ … }) { await provider.generate(…) }`.
-    public static var attemptObserver: (@Sendable (HTTPAttempt) -> Void)? { observerKey.get()?.observe }
+    static var attemptObserver: (@Sendable (HTTPAttempt) -> Void)? { observerKey.get()?.observe }
 
     /// Runs one provider call with `observer` told of every HTTP attempt made inside it; its
     /// failure comes back as a value, so callers can trace it before deciding what it means.
-    public static func capturingAttempts<Value: Sendable>(
+    static func capturingAttempts<Value: Sendable>(
         _ observer: @escaping @Sendable (HTTPAttempt) -> Void, call: () async throws(ProviderError) -> Value
     ) async -> Result<Value, ProviderError> {
         await observingAttempts(observer) { () async -> Result<Value, ProviderError> in
@@ -79,22 +79,22 @@ public struct RetryingHTTPClient: HTTPClient {
     }
 
     /// Runs `operation` with `observer` told of every HTTP attempt made inside it.
-    public static func observingAttempts<Result: Sendable>(_ observer: @escaping @Sendable (HTTPAttempt) -> Void,
+    static func observingAttempts<Result: Sendable>(_ observer: @escaping @Sendable (HTTPAttempt) -> Void,
                                                            _ operation: () async throws -> Result) async rethrows -> Result
     {
         try await observerKey.withValue(AttemptObserver(observe: observer), operation: operation)
     }
 
-    public var base: any HTTPClient
-    public var policy: RetryPolicy
-    public var redaction: Redaction
+    var base: any HTTPClient
+    var policy: RetryPolicy
+    var redaction: Redaction
     /// Waits between attempts; throws when cancelled. Tests inject one that returns at once.
-    public var sleep: @Sendable (Duration) async throws -> Void
+    var sleep: @Sendable (Duration) async throws -> Void
     /// Where a response says when to come back: the `Retry-After` header, unless a provider
     /// knows a better place (Gemini puts it in the body).
-    public var retryAfter: @Sendable (HTTPResponse) -> String? = { $0.headers["retry-after"] }
+    var retryAfter: @Sendable (HTTPResponse) -> String? = { $0.headers["retry-after"] }
 
-    public init(_ base: any HTTPClient, policy: RetryPolicy = RetryPolicy(), redaction: Redaction = Redaction(),
+    init(_ base: any HTTPClient, policy: RetryPolicy = RetryPolicy(), redaction: Redaction = Redaction(),
                 sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) })
     {
         self.base = base
@@ -104,7 +104,7 @@ public struct RetryingHTTPClient: HTTPClient {
     }
 
     /// The last response, of any status; throws only when the last attempt got no response.
-    public func send(_ request: HTTPRequest) async throws(HTTPFailure) -> HTTPResponse {
+    func send(_ request: HTTPRequest) async throws(HTTPFailure) -> HTTPResponse {
         try await execute(request).result.get()
     }
 
@@ -116,7 +116,7 @@ public struct RetryingHTTPClient: HTTPClient {
     }
 
     /// Sends `request` until it succeeds, fails for good, or runs out of attempts.
-    public func execute(_ request: HTTPRequest) async -> HTTPExchange {
+    func execute(_ request: HTTPRequest) async -> HTTPExchange {
         var attempts: [HTTPAttempt] = []
         let url = redaction.redact(Self.traceable(request.url))
         let clock = ContinuousClock()

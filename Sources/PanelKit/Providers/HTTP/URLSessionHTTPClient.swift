@@ -5,13 +5,13 @@ import FoundationNetworking
 
 /// `HTTPClient` over URLSession (libcurl on Linux) with its own configuration: the shared
 /// session is stuck at 6 connections per host, too few for the pipeline's concurrency.
-public final class URLSessionHTTPClient: HTTPClient {
+final class URLSessionHTTPClient: HTTPClient {
     private let session: URLSession
 
     /// Timeouts are whole seconds, at least 1: libcurl truncates fractions (0.5 s fails at once).
     /// `requestTimeoutSeconds` is the longest silence while waiting for bytes, so it must cover
     /// a whole image generation; `resourceTimeoutSeconds` bounds the entire exchange.
-    public init(maxConnectionsPerHost: Int = 16, requestTimeoutSeconds: Int = 300, resourceTimeoutSeconds: Int = 600) {
+    init(maxConnectionsPerHost: Int = 16, requestTimeoutSeconds: Int = 300, resourceTimeoutSeconds: Int = 600) {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.httpMaximumConnectionsPerHost = max(1, maxConnectionsPerHost)
         configuration.timeoutIntervalForRequest = TimeInterval(max(1, requestTimeoutSeconds))
@@ -24,7 +24,7 @@ public final class URLSessionHTTPClient: HTTPClient {
 
     deinit { session.finishTasksAndInvalidate() }
 
-    public func send(_ request: HTTPRequest) async throws(HTTPFailure) -> HTTPResponse {
+    func send(_ request: HTTPRequest) async throws(HTTPFailure) -> HTTPResponse {
         var urlRequest = URLRequest(url: request.url)
         urlRequest.httpMethod = request.method
         for (name, value) in request.headers { urlRequest.addValue(value, forHTTPHeaderField: name) }

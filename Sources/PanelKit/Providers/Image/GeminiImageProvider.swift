@@ -2,12 +2,12 @@ import Foundation
 
 /// Gemini's image output: `POST …/models/{model}:generateContent` with `responseModalities`
 /// TEXT and IMAGE; character references travel as `inline_data` parts.
-public struct GeminiImageProvider: ImageProvider, CustomStringConvertible, CustomReflectable {
-    public static let defaultBaseURL = URL(string: "https://generativelanguage.googleapis.com/v1beta")!
-    public static let defaultKeyVariable = "GEMINI_API_KEY"
+struct GeminiImageProvider: ImageProvider, CustomStringConvertible, CustomReflectable {
+    static let defaultBaseURL = URL(string: "https://generativelanguage.googleapis.com/v1beta")!
+    static let defaultKeyVariable = "GEMINI_API_KEY"
     static let service = "Gemini API"
     /// The aspect ratios Gemini's image models accept.
-    public static let aspectRatios = ["1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9"]
+    static let aspectRatios = ["1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9"]
     /// Finish reasons that mean the model would not draw it.
     static let refusalReasons: Set<String> = [
         "SAFETY", "IMAGE_SAFETY", "PROHIBITED_CONTENT", "IMAGE_PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "RECITATION",
@@ -15,13 +15,13 @@ public struct GeminiImageProvider: ImageProvider, CustomStringConvertible, Custo
     ]
 
     /// What goes into every request, from the configuration.
-    public struct Settings: Sendable, Equatable {
-        public var model: String
+    struct Settings: Sendable, Equatable {
+        var model: String
         /// One of `aspectRatios`; nil picks the nearest to the panel's size.
-        public var aspectRatio: String?
-        public var baseURL: URL
+        var aspectRatio: String?
+        var baseURL: URL
 
-        public init(model: String = "gemini-2.5-flash-image", aspectRatio: String? = nil,
+        init(model: String = "gemini-2.5-flash-image", aspectRatio: String? = nil,
                     baseURL: URL = GeminiImageProvider.defaultBaseURL)
         {
             self.model = model
@@ -30,18 +30,18 @@ public struct GeminiImageProvider: ImageProvider, CustomStringConvertible, Custo
         }
     }
 
-    public let name = "gemini"
-    public var settings: Settings
-    public var model: String { settings.model }
-    public var acceptsReferenceImages: Bool { true }
+    let name = "gemini"
+    var settings: Settings
+    var model: String { settings.model }
+    var acceptsReferenceImages: Bool { true }
     /// Put into each image's `ImageMetadata.costUSD`.
-    public var pricePerImageUSD: Double?
+    var pricePerImageUSD: Double?
     private let apiKey: String
     private let call: RemoteImageCall
 
     /// `apiKey` is the value the caller read from `keyVariable`, which error messages name. `http`
     /// is used as given, except that its redaction also hides `apiKey`.
-    public init(apiKey: String, settings: Settings = Settings(), keyVariable: String = GeminiImageProvider.defaultKeyVariable,
+    init(apiKey: String, settings: Settings = Settings(), keyVariable: String = GeminiImageProvider.defaultKeyVariable,
                 pricePerImageUSD: Double? = nil, http: RetryingHTTPClient)
     {
         self.apiKey = apiKey
@@ -53,10 +53,10 @@ public struct GeminiImageProvider: ImageProvider, CustomStringConvertible, Custo
         call = RemoteImageCall(service: Self.service, keyVariable: keyVariable, http: http)
     }
 
-    public var description: String { "gemini(\(model))" }
-    public var customMirror: Mirror { Mirror(self, children: ["model": model, "baseURL": settings.baseURL], displayStyle: .struct) }
+    var description: String { "gemini(\(model))" }
+    var customMirror: Mirror { Mirror(self, children: ["model": model, "baseURL": settings.baseURL], displayStyle: .struct) }
 
-    public func generate(_ request: ImageRequest) async throws(ProviderError) -> GeneratedImage {
+    func generate(_ request: ImageRequest) async throws(ProviderError) -> GeneratedImage {
         try await call.generate(request, apiKey: apiKey, costUSD: pricePerImageUSD,
                                 makeRequest: { Self.makeRequest(request, references: $0, settings: settings, apiKey: apiKey) },
                                 parse: { response throws(ProviderError) in
@@ -67,7 +67,7 @@ public struct GeminiImageProvider: ImageProvider, CustomStringConvertible, Custo
     // MARK: Request building (pure)
 
     /// The generateContent request: the prompt, then each reference labelled with its character.
-    public static func makeRequest(_ request: ImageRequest, references: [ReferenceImageData], settings: Settings,
+    static func makeRequest(_ request: ImageRequest, references: [ReferenceImageData], settings: Settings,
                                    apiKey: String) -> HTTPRequest
     {
         var parts: [JSONValue] = [.object([("text", .string(combinedPrompt(request)))])]
@@ -92,7 +92,7 @@ public struct GeminiImageProvider: ImageProvider, CustomStringConvertible, Custo
     }
 
     /// The accepted aspect ratio nearest `size`'s.
-    public static func aspectRatio(for size: ImageSize) -> String {
+    static func aspectRatio(for size: ImageSize) -> String {
         let wanted = log(Double(size.width) / Double(size.height))
         func distance(_ ratio: String) -> Double {
             let sides = ratio.split(separator: ":").compactMap { Double($0) }
@@ -105,7 +105,7 @@ public struct GeminiImageProvider: ImageProvider, CustomStringConvertible, Custo
 
     /// The seconds of a `google.rpc.RetryInfo` detail (`"retryDelay": "17s"`), Gemini's
     /// Retry-After, which it sends in the body of a 429.
-    public static func retryDelay(in response: HTTPResponse) -> String? {
+    static func retryDelay(in response: HTTPResponse) -> String? {
         guard response.status == 429 || response.status >= 500, let details = JSONValue.body(of: response)?["error"]?["details"]?.array
         else { return nil }
         for detail in details where detail["@type"]?.string?.hasSuffix("google.rpc.RetryInfo") == true {
@@ -118,7 +118,7 @@ public struct GeminiImageProvider: ImageProvider, CustomStringConvertible, Custo
 
     /// The picture in `response`, or why there is none: a blocked prompt or a safety stop (the
     /// panel fails with Gemini's reason), a rejected key, or a service still failing after retries.
-    public static func parse(response: HTTPResponse, model: String,
+    static func parse(response: HTTPResponse, model: String,
                              keyVariable: String = defaultKeyVariable) throws(ProviderError) -> ImageReply
     {
         let json = JSONValue.body(of: response)

@@ -1,18 +1,18 @@
 /// Pixel size of an image to generate.
-public struct ImageSize: Sendable, Equatable, CustomStringConvertible {
-    public var width: Int
-    public var height: Int
+struct ImageSize: Sendable, Equatable, CustomStringConvertible {
+    var width: Int
+    var height: Int
 
-    public init(width: Int, height: Int) {
+    init(width: Int, height: Int) {
         self.width = width
         self.height = height
     }
 
     /// `1024x768`
-    public var description: String { "\(width)x\(height)" }
+    var description: String { "\(width)x\(height)" }
 
     /// Parses `1024x768`.
-    public init?(_ text: String) {
+    init?(_ text: String) {
         let parts = text.lowercased().split(separator: "x")
         guard parts.count == 2, let width = Int(parts[0]), let height = Int(parts[1]), width > 0, height > 0 else { return nil }
         self.init(width: width, height: height)
@@ -20,13 +20,13 @@ public struct ImageSize: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// A character's reference picture, sent to providers that accept reference images.
-public struct ReferenceImageFile: Sendable, Equatable {
-    public var characterID: String
+struct ReferenceImageFile: Sendable, Equatable {
+    var characterID: String
     /// Absolute path, inside the character database's folder.
-    public var path: String
-    public var mimeType: String
+    var path: String
+    var mimeType: String
 
-    public init(characterID: String, path: String, mimeType: String) {
+    init(characterID: String, path: String, mimeType: String) {
         self.characterID = characterID
         self.path = path
         self.mimeType = mimeType
@@ -34,16 +34,16 @@ public struct ReferenceImageFile: Sendable, Equatable {
 }
 
 /// What the offline sketch renderer lays out: the panel's structure rather than a prompt.
-public struct PanelLayout: Sendable, Equatable {
-    public var panelID: String
-    public var title: String?
-    public var shot: ShotType?
+struct PanelLayout: Sendable, Equatable {
+    var panelID: String
+    var title: String?
+    var shot: ShotType?
     /// Canonical names of the characters to draw, in order.
-    public var characters: [String]
+    var characters: [String]
     /// The panel's bubbles in reading order.
-    public var bubbles: [Bubble]
+    var bubbles: [Bubble]
 
-    public init(panelID: String, title: String?, shot: ShotType?, characters: [String], bubbles: [Bubble]) {
+    init(panelID: String, title: String?, shot: ShotType?, characters: [String], bubbles: [Bubble]) {
         self.panelID = panelID
         self.title = title
         self.shot = shot
@@ -53,14 +53,14 @@ public struct PanelLayout: Sendable, Equatable {
 }
 
 /// One image to generate.
-public struct ImageRequest: Sendable, Equatable {
-    public var prompt: String
-    public var negativePrompt: String
-    public var size: ImageSize
-    public var references: [ReferenceImageFile]
-    public var layout: PanelLayout
+struct ImageRequest: Sendable, Equatable {
+    var prompt: String
+    var negativePrompt: String
+    var size: ImageSize
+    var references: [ReferenceImageFile]
+    var layout: PanelLayout
 
-    public init(prompt: String, negativePrompt: String, size: ImageSize, references: [ReferenceImageFile], layout: PanelLayout) {
+    init(prompt: String, negativePrompt: String, size: ImageSize, references: [ReferenceImageFile], layout: PanelLayout) {
         self.prompt = prompt
         self.negativePrompt = negativePrompt
         self.size = size
@@ -70,14 +70,14 @@ public struct ImageRequest: Sendable, Equatable {
 }
 
 /// What the provider reports about an image it made.
-public struct ImageMetadata: Sendable, Equatable {
-    public var model: String
-    public var seed: Int?
-    public var requestID: String?
-    public var revisedPrompt: String?
-    public var costUSD: Double?
+struct ImageMetadata: Sendable, Equatable {
+    var model: String
+    var seed: Int?
+    var requestID: String?
+    var revisedPrompt: String?
+    var costUSD: Double?
 
-    public init(model: String, seed: Int? = nil, requestID: String? = nil, revisedPrompt: String? = nil, costUSD: Double? = nil) {
+    init(model: String, seed: Int? = nil, requestID: String? = nil, revisedPrompt: String? = nil, costUSD: Double? = nil) {
         self.model = model
         self.seed = seed
         self.requestID = requestID
@@ -87,14 +87,14 @@ public struct ImageMetadata: Sendable, Equatable {
 }
 
 /// A generated image.
-public struct GeneratedImage: Sendable, Equatable {
-    public var bytes: [UInt8]
-    public var mimeType: String
-    public var metadata: ImageMetadata
+struct GeneratedImage: Sendable, Equatable {
+    var bytes: [UInt8]
+    var mimeType: String
+    var metadata: ImageMetadata
     /// Problems a person should see but that do not fail the panel (text overflowing a bubble).
-    public var warnings: [String]
+    var warnings: [String]
 
-    public init(bytes: [UInt8], mimeType: String, metadata: ImageMetadata, warnings: [String] = []) {
+    init(bytes: [UInt8], mimeType: String, metadata: ImageMetadata, warnings: [String] = []) {
         self.bytes = bytes
         self.mimeType = mimeType
         self.metadata = metadata
@@ -103,7 +103,7 @@ public struct GeneratedImage: Sendable, Equatable {
 }
 
 /// Makes one picture per panel: `sketch` offline, `openai` or `gemini` over HTTP.
-public protocol ImageProvider: Sendable {
+protocol ImageProvider: Sendable {
     var name: String { get }
     var model: String { get }
     /// Whether character reference pictures can be attached; otherwise appearances go in the prompt.

@@ -3,9 +3,9 @@ import Foundation
 /// Builds the configured image provider (`image_provider` in panelproc.yml, or `--images`).
 /// Switching providers is this one setting; keys come from the environment variables the
 /// configuration names, never from the configuration itself.
-public enum ImageProviders {
+enum ImageProviders {
     /// nil for `none`: the run makes no images and writes no image lines.
-    public static func make(_ configuration: RunSettings, environment: [String: String]) throws(InputError) -> (any ImageProvider)? {
+    static func make(_ configuration: RunSettings, environment: [String: String]) throws(InputError) -> (any ImageProvider)? {
         let http = RetryingHTTPClient(URLSessionHTTPClient(maxConnectionsPerHost: max(16, configuration.concurrency)))
         func baseURL(_ text: String?, key: String) throws(InputError) -> URL? {
             guard let text else { return nil }

@@ -2,25 +2,25 @@ import Foundation
 
 /// The OpenAI images API: `POST /images/generations` (JSON) for a prompt alone, `POST /images/edits`
 /// (multipart, `image[]` parts) when character references are attached.
-public struct OpenAIImageProvider: ImageProvider, CustomStringConvertible, CustomReflectable {
-    public static let defaultBaseURL = URL(string: "https://api.openai.com/v1")!
-    public static let defaultKeyVariable = "OPENAI_API_KEY"
+struct OpenAIImageProvider: ImageProvider, CustomStringConvertible, CustomReflectable {
+    static let defaultBaseURL = URL(string: "https://api.openai.com/v1")!
+    static let defaultKeyVariable = "OPENAI_API_KEY"
     static let service = "OpenAI images API"
 
     /// What goes into every request, from the configuration.
-    public struct Settings: Sendable, Equatable {
-        public var model: String
+    struct Settings: Sendable, Equatable {
+        var model: String
         /// `1024x1024`, `1536x1024`, `auto`, …; nil picks the model's size nearest the panel's shape.
-        public var size: String?
+        var size: String?
         /// `low`, `medium`, `high`, `auto` (GPT image models) or `standard`, `hd` (DALL·E 3); nil omits it.
-        public var quality: String?
+        var quality: String?
         /// `url` or `b64_json`, for DALL·E models only: GPT image models always answer base64 and
         /// reject the field, so nil omits it.
-        public var responseFormat: String?
+        var responseFormat: String?
         /// An OpenAI-compatible server's `/v1`.
-        public var baseURL: URL
+        var baseURL: URL
 
-        public init(model: String = "gpt-image-1", size: String? = nil, quality: String? = nil, responseFormat: String? = nil,
+        init(model: String = "gpt-image-1", size: String? = nil, quality: String? = nil, responseFormat: String? = nil,
                     baseURL: URL = OpenAIImageProvider.defaultBaseURL)
         {
             self.model = model
@@ -31,20 +31,20 @@ public struct OpenAIImageProvider: ImageProvider, CustomStringConvertible, Custo
         }
     }
 
-    public let name = "openai"
-    public var settings: Settings
-    public var model: String { settings.model }
+    let name = "openai"
+    var settings: Settings
+    var model: String { settings.model }
     /// GPT image models (and compatible servers) take references through `/images/edits`;
     /// DALL·E models cannot use them, so their panels get the appearances in the prompt instead.
-    public var acceptsReferenceImages: Bool { !settings.model.hasPrefix("dall-e") }
+    var acceptsReferenceImages: Bool { !settings.model.hasPrefix("dall-e") }
     /// Put into each image's `ImageMetadata.costUSD`.
-    public var pricePerImageUSD: Double?
+    var pricePerImageUSD: Double?
     private let apiKey: String
     private let call: RemoteImageCall
 
     /// `apiKey` is the value the caller read from `keyVariable`, which error messages name. `http`
     /// is used as given, except that its redaction also hides `apiKey`.
-    public init(apiKey: String, settings: Settings = Settings(), keyVariable: String = OpenAIImageProvider.defaultKeyVariable,
+    init(apiKey: String, settings: Settings = Settings(), keyVariable: String = OpenAIImageProvider.defaultKeyVariable,
                 pricePerImageUSD: Double? = nil, http: RetryingHTTPClient)
     {
         self.apiKey = apiKey
@@ -55,10 +55,10 @@ public struct OpenAIImageProvider: ImageProvider, CustomStringConvertible, Custo
         call = RemoteImageCall(service: Self.service, keyVariable: keyVariable, http: http)
     }
 
-    public var description: String { "openai(\(model))" }
-    public var customMirror: Mirror { Mirror(self, children: ["model": model, "baseURL": settings.baseURL], displayStyle: .struct) }
+    var description: String { "openai(\(model))" }
+    var customMirror: Mirror { Mirror(self, children: ["model": model, "baseURL": settings.baseURL], displayStyle: .struct) }
 
-    public func generate(_ request: ImageRequest) async throws(ProviderError) -> GeneratedImage {
+    func generate(_ request: ImageRequest) async throws(ProviderError) -> GeneratedImage {
         try await call.generate(request, apiKey: apiKey, costUSD: pricePerImageUSD,
                                 makeRequest: { Self.makeRequest(request, references: $0, settings: settings, apiKey: apiKey) },
                                 parse: { response throws(ProviderError) in
@@ -70,7 +70,7 @@ public struct OpenAIImageProvider: ImageProvider, CustomStringConvertible, Custo
 
     /// The HTTP request for `request`: JSON to `/images/generations`, or multipart to
     /// `/images/edits` when `references` are given.
-    public static func makeRequest(_ request: ImageRequest, references: [ReferenceImageData], settings: Settings,
+    static func makeRequest(_ request: ImageRequest, references: [ReferenceImageData], settings: Settings,
                                    apiKey: String) -> HTTPRequest
     {
         var fields: [(String, JSONValue)] = [
@@ -98,7 +98,7 @@ public struct OpenAIImageProvider: ImageProvider, CustomStringConvertible, Custo
     /// The size the model accepts nearest `size`'s shape: GPT image models take 1024x1024,
     /// 1536x1024 and 1024x1536; DALL·E 3 1024x1024, 1792x1024 and 1024x1792; DALL·E 2 squares.
     /// Other models (compatible servers) get `size` as it is.
-    public static func apiSize(for size: ImageSize, model: String) -> String {
+    static func apiSize(for size: ImageSize, model: String) -> String {
         let ratio = Double(size.width) / Double(size.height)
         let shape = ratio > 1.2 ? 1 : ratio < 1 / 1.2 ? -1 : 0
         switch model {
@@ -117,7 +117,7 @@ public struct OpenAIImageProvider: ImageProvider, CustomStringConvertible, Custo
 
     /// The picture in `response` (base64 or a link), or the error its status and body mean: a
     /// content-policy refusal, a rejected key, or a service still failing after the retries.
-    public static func parse(response: HTTPResponse, model: String,
+    static func parse(response: HTTPResponse, model: String,
                              keyVariable: String = defaultKeyVariable) throws(ProviderError) -> ImageReply
     {
         let json = JSONValue.body(of: response)

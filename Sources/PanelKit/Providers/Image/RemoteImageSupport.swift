@@ -1,13 +1,13 @@
 import Foundation
 
 /// A reference picture read from disk, ready to attach to a request.
-public struct ReferenceImageData: Sendable, Equatable {
-    public var characterID: String
-    public var filename: String
-    public var mimeType: String
-    public var bytes: [UInt8]
+struct ReferenceImageData: Sendable, Equatable {
+    var characterID: String
+    var filename: String
+    var mimeType: String
+    var bytes: [UInt8]
 
-    public init(characterID: String, filename: String, mimeType: String, bytes: [UInt8]) {
+    init(characterID: String, filename: String, mimeType: String, bytes: [UInt8]) {
         self.characterID = characterID
         self.filename = filename
         self.mimeType = mimeType
@@ -15,7 +15,7 @@ public struct ReferenceImageData: Sendable, Equatable {
     }
 
     /// Reads `file`; an unreadable reference fails that panel.
-    public static func load(_ file: ReferenceImageFile) throws(ProviderError) -> ReferenceImageData {
+    static func load(_ file: ReferenceImageFile) throws(ProviderError) -> ReferenceImageData {
         guard let data = FileManager.default.contents(atPath: file.path) else {
             throw ProviderError(.refused, "cannot read the reference image of \(file.characterID) at \(file.path)")
         }
@@ -25,18 +25,18 @@ public struct ReferenceImageData: Sendable, Equatable {
 }
 
 /// Where a provider's answer keeps the picture.
-public enum ImagePayload: Sendable, Equatable {
+enum ImagePayload: Sendable, Equatable {
     case inline(bytes: [UInt8], mimeType: String)
     /// To be fetched (without credentials: such links are signed and may point elsewhere).
     case remote(URL)
 }
 
 /// A provider's answer, parsed: the picture or its address, and what the provider said about it.
-public struct ImageReply: Sendable, Equatable {
-    public var payload: ImagePayload
-    public var metadata: ImageMetadata
+struct ImageReply: Sendable, Equatable {
+    var payload: ImagePayload
+    var metadata: ImageMetadata
 
-    public init(payload: ImagePayload, metadata: ImageMetadata) {
+    init(payload: ImagePayload, metadata: ImageMetadata) {
         self.payload = payload
         self.metadata = metadata
     }

@@ -9,12 +9,12 @@ import Foundation
 /// was cut off (`finish_reason: "length"`), gets exactly one re-ask quoting the problem; a second
 /// bad answer is `.invalidAnswer`. Transport retries are `RetryingHTTPClient`'s.
 public struct OpenAICompatibleTextProvider: TextProvider, CustomStringConvertible, CustomReflectable {
-    public static let defaultBaseURL = URL(string: "https://api.openai.com/v1")!
-    public static let defaultKeyVariable = "OPENAI_API_KEY"
+    static let defaultBaseURL = URL(string: "https://api.openai.com/v1")!
+    static let defaultKeyVariable = "OPENAI_API_KEY"
     static let service = "chat completions API"
 
     /// How the answer's shape is asked for.
-    public enum ResponseFormat: String, Sendable, Equatable, CaseIterable {
+    enum ResponseFormat: String, Sendable, Equatable, CaseIterable {
         /// `{"type":"json_schema","json_schema":{"name":…,"schema":…,"strict":true}}` (the default).
         case jsonSchema = "json_schema"
         /// `{"type":"json_object"}`, the schema spelled out in the system message instead.
@@ -22,17 +22,17 @@ public struct OpenAICompatibleTextProvider: TextProvider, CustomStringConvertibl
     }
 
     /// What goes into every request, from the configuration.
-    public struct Settings: Sendable, Equatable {
-        public var model: String
+    struct Settings: Sendable, Equatable {
+        var model: String
         /// The server's `/v1`.
-        public var baseURL: URL
-        public var responseFormat: ResponseFormat
-        public var temperature: Double?
-        public var seed: Int?
+        var baseURL: URL
+        var responseFormat: ResponseFormat
+        var temperature: Double?
+        var seed: Int?
         /// `max_tokens`; nil leaves it to the server.
-        public var maxTokens: Int?
+        var maxTokens: Int?
 
-        public init(model: String = "gpt-4o-mini", baseURL: URL = OpenAICompatibleTextProvider.defaultBaseURL,
+        init(model: String = "gpt-4o-mini", baseURL: URL = OpenAICompatibleTextProvider.defaultBaseURL,
                     responseFormat: ResponseFormat = .jsonSchema, temperature: Double? = nil, seed: Int? = nil, maxTokens: Int? = nil)
         {
             self.model = model
@@ -45,27 +45,27 @@ public struct OpenAICompatibleTextProvider: TextProvider, CustomStringConvertibl
     }
 
     /// A chat-completions answer, parsed.
-    public struct Reply: Sendable, Equatable {
-        public var content: String
-        public var finishReason: String?
-        public var requestID: String?
-        public var tokensIn: Int?
-        public var tokensOut: Int?
+    struct Reply: Sendable, Equatable {
+        var content: String
+        var finishReason: String?
+        var requestID: String?
+        var tokensIn: Int?
+        var tokensOut: Int?
     }
 
     public let name = "openai"
     public let isLocal = false
-    public var settings: Settings
+    var settings: Settings
     public var model: String { settings.model }
     /// The environment variable the key came from, named in errors.
-    public let keyVariable: String
+    let keyVariable: String
     private let apiKey: String
     private let http: RetryingHTTPClient
 
     /// `apiKey` is the value the caller read from `keyVariable`. `http` is used as given, except
     /// that its redaction also hides `apiKey`. An empty key is only accepted for a server on this
     /// machine (llama-server, Ollama, LM Studio need none); elsewhere it is `.unauthorized`.
-    public init(apiKey: String, settings: Settings = Settings(), keyVariable: String = OpenAICompatibleTextProvider.defaultKeyVariable,
+    init(apiKey: String, settings: Settings = Settings(), keyVariable: String = OpenAICompatibleTextProvider.defaultKeyVariable,
                 http: RetryingHTTPClient)
     {
         self.apiKey = apiKey.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -97,7 +97,7 @@ public struct OpenAICompatibleTextProvider: TextProvider, CustomStringConvertibl
 
     // MARK: Completing
 
-    public func complete(_ request: TextRequest) async throws(ProviderError) -> TextCompletion {
+    func complete(_ request: TextRequest) async throws(ProviderError) -> TextCompletion {
         do throws(ProviderError) {
             return try await completeUnredacted(request)
         } catch {
@@ -188,7 +188,7 @@ public struct OpenAICompatibleTextProvider: TextProvider, CustomStringConvertibl
     }
 
     /// `text` without a surrounding Markdown code fence (```json … ```), trimmed.
-    public static func unfenced(_ text: String) -> String {
+    static func unfenced(_ text: String) -> String {
         var body = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard body.hasPrefix("```") else { return body }
         body.removeFirst(3)
@@ -206,7 +206,7 @@ public struct OpenAICompatibleTextProvider: TextProvider, CustomStringConvertibl
 
     /// `POST {baseURL}/chat/completions` with a system and a user message; with `repair`, the
     /// previous answer as the assistant's turn and a user message quoting what was wrong with it.
-    public static func makeRequest(request: TextRequest, settings: Settings, apiKey: String,
+    static func makeRequest(request: TextRequest, settings: Settings, apiKey: String,
                                    repair: (previousAnswer: String, problem: String)?) -> HTTPRequest
     {
         let schemaText = request.template.schema.compact()
@@ -255,7 +255,7 @@ public struct OpenAICompatibleTextProvider: TextProvider, CustomStringConvertibl
     /// The first choice's content, finish reason, request id and token counts, or the error the
     /// status and body mean: 401/403 `.unauthorized` naming `keyVariable`; 429/5xx (retries over)
     /// `.unavailable`; other 4xx `.refused` with the server's message.
-    public static func parse(response: HTTPResponse, keyVariable: String = defaultKeyVariable) throws(ProviderError) -> Reply {
+    static func parse(response: HTTPResponse, keyVariable: String = defaultKeyVariable) throws(ProviderError) -> Reply {
         let json = JSONValue.body(of: response)
         guard (200...299).contains(response.status) else {
             let error = json?["error"]

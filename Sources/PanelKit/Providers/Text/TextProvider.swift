@@ -1,5 +1,5 @@
 /// A model that answers one stage's prompt with a JSON value satisfying the template's schema.
-public protocol TextProvider: Sendable {
+protocol TextProvider: Sendable {
     /// `offline`, `openai`, … (recorded in the trace, part of the cache key).
     var name: String { get }
     var model: String { get }
@@ -14,17 +14,17 @@ public protocol TextProvider: Sendable {
 }
 
 extension TextProvider {
-    public var cacheParameters: String { "" }
+    var cacheParameters: String { "" }
 }
 
 /// One rendered prompt.
-public struct TextRequest: Sendable {
-    public var template: PromptTemplate
-    public var variables: JSONValue
-    public var system: String
-    public var user: String
+struct TextRequest: Sendable {
+    var template: PromptTemplate
+    var variables: JSONValue
+    var system: String
+    var user: String
 
-    public init(template: PromptTemplate, variables: JSONValue, system: String, user: String) {
+    init(template: PromptTemplate, variables: JSONValue, system: String, user: String) {
         self.template = template
         self.variables = variables
         self.system = system
@@ -33,21 +33,21 @@ public struct TextRequest: Sendable {
 }
 
 /// A provider's answer and what it cost.
-public struct TextCompletion: Sendable {
-    public var value: JSONValue
+struct TextCompletion: Sendable {
+    var value: JSONValue
     /// The answer as received, for the trace.
-    public var raw: String
-    public var providerRequestID: String?
-    public var tokensIn: Int?
-    public var tokensOut: Int?
-    public var costUSD: Double?
+    var raw: String
+    var providerRequestID: String?
+    var tokensIn: Int?
+    var tokensOut: Int?
+    var costUSD: Double?
     /// HTTP attempts made for this answer, retries and a repair re-ask included (1 for engines
     /// that make none).
-    public var attempts: Int
+    var attempts: Int
     /// What happened on the way, for the trace (a repair re-ask and why).
-    public var notes: [String]
+    var notes: [String]
 
-    public init(value: JSONValue, raw: String, providerRequestID: String? = nil, tokensIn: Int? = nil,
+    init(value: JSONValue, raw: String, providerRequestID: String? = nil, tokensIn: Int? = nil,
                 tokensOut: Int? = nil, costUSD: Double? = nil, attempts: Int = 1, notes: [String] = [])
     {
         self.attempts = max(1, attempts)
@@ -63,7 +63,7 @@ public struct TextCompletion: Sendable {
 
 /// Why a provider could not answer.
 public struct ProviderError: Error, Sendable, CustomStringConvertible {
-    public enum Kind: String, Sendable {
+    enum Kind: String, Sendable {
         /// A missing or rejected key: no call can succeed, the run stops (exit 3).
         case unauthorized
         /// The provider refused this request (content policy, bad request): that panel fails.
@@ -74,10 +74,10 @@ public struct ProviderError: Error, Sendable, CustomStringConvertible {
         case unavailable
     }
 
-    public var kind: Kind
-    public var message: String
+    var kind: Kind
+    var message: String
 
-    public init(_ kind: Kind, _ message: String) {
+    init(_ kind: Kind, _ message: String) {
         self.kind = kind
         self.message = message
     }

@@ -1,12 +1,12 @@
 import Foundation
 
 /// The text provider a configuration asks for.
-public enum TextProviders {
+enum TextProviders {
     /// `offline` (the default whenever no provider is configured) or `openai`: the endpoint from
     /// `openai_base_url` / `OPENAI_BASE_URL` (default the OpenAI API), the key read from the
     /// variable `openai_api_key_env` names (default `OPENAI_API_KEY`). A missing key is not an
     /// input error: the first call fails `.unauthorized`, which stops the run with exit 3.
-    public static func make(_ configuration: RunSettings, environment: [String: String],
+    static func make(_ configuration: RunSettings, environment: [String: String],
                             http: RetryingHTTPClient? = nil) throws(InputError) -> any TextProvider
     {
         switch configuration.textProvider {

@@ -7,20 +7,20 @@
 /// nothing depends on the time, randomness or the machine's locale; panels differ through
 /// SHA-256 of their id. It draws `request.layout` and `request.size` only: the prompt, the
 /// negative prompt and reference images are not used.
-public struct SketchImageProvider: ImageProvider {
-    public let name = "sketch"
-    public let model = "panelproc-sketch-1"
-    public let acceptsReferenceImages = false
+struct SketchImageProvider: ImageProvider {
+    let name = "sketch"
+    let model = "panelproc-sketch-1"
+    let acceptsReferenceImages = false
 
-    public init() {}
+    init() {}
 
-    public func generate(_ request: ImageRequest) async throws(ProviderError) -> GeneratedImage {
+    func generate(_ request: ImageRequest) async throws(ProviderError) -> GeneratedImage {
         try render(request)
     }
 
     /// Renders on the calling thread, without suspending; `generate` is this. Throws `refused`
     /// for a size Cairo cannot draw (not positive, or a side over 16384 pixels).
-    public func render(_ request: ImageRequest) throws(ProviderError) -> GeneratedImage {
+    func render(_ request: ImageRequest) throws(ProviderError) -> GeneratedImage {
         let rendered: SketchRenderer.Output
         do {
             rendered = try SketchRenderer.render(request.layout, size: request.size)

@@ -1,15 +1,15 @@
 /// The built-in deterministic engine, used whenever no model endpoint is configured. Each stage
 /// has real heuristics (see the `Offline*` engines); the same variables always give the same bytes.
-public struct OfflineTextProvider: TextProvider {
-    public let name = "offline"
+struct OfflineTextProvider: TextProvider {
+    let name = "offline"
     /// Bump when any engine's output changes, so cached answers of the old engine are not reused.
-    public let model = "panelproc-offline-1"
-    public let isLocal = true
+    let model = "panelproc-offline-1"
+    let isLocal = true
 
-    public init() {}
+    init() {}
 
 
-    public func complete(_ request: TextRequest) async throws(ProviderError) -> TextCompletion {
+    func complete(_ request: TextRequest) async throws(ProviderError) -> TextCompletion {
         guard let engine = StageRegistry.offlineEngines[request.template.name] else {
             throw ProviderError(.refused, "the offline engine has no rules for the prompt `\(request.template.name)`; configure a model provider for it")
         }
