@@ -41,11 +41,6 @@ extension JSONValue {
         return nil
     }
 
-    var isNull: Bool {
-        if case .null = self { return true }
-        return false
-    }
-
     /// An array of strings, or nil when any item is not a string.
     var strings: [String]? {
         guard let items = array else { return nil }

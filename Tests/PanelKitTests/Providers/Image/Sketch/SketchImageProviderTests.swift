@@ -216,55 +216,63 @@ struct SketchImageProviderTests {
         }
     }
 
-    /// Writes the sample panel to /tmp/sketch-sample.png for a person to look at, and prints
-    /// how long one render takes (informational, never asserted).
-    @Test("The sample panel, and the render time")
-    func samplePNG() async throws {
-        let image = try await provider.generate(sketchRequest(samplePanel))
-        try Data(image.bytes).write(to: URL(fileURLWithPath: "/tmp/sketch-sample.png"))
-        let rounds = 20
-        let clock = ContinuousClock()
-        let elapsed = try await clock.measure {
-            for _ in 0..<rounds { _ = try await provider.generate(sketchRequest(samplePanel)) }
-        }
-        let perImage = elapsed / rounds
-        print("sketch: \(image.bytes.count) bytes for 768x512; \(perImage) per render (mean of \(rounds), this build)")
-        #expect(image.warnings.isEmpty)
-    }
 }
 
-/// With `PANELPROC_SKETCH_GALLERY=/some/folder`, writes one PNG per shot type there, to look at.
-@Test("Gallery of every shot (written only when PANELPROC_SKETCH_GALLERY is set)")
-func sketchGallery() async throws {
-    guard let folder = ProcessInfo.processInfo.environment["PANELPROC_SKETCH_GALLERY"] else { return }
-    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+/// Every shot type with one, three and two (portrait) figures, a crowd with an off-panel voice, and
+/// a balloon too long for its panel. With `PANELPROC_SKETCH_GALLERY=/some/folder` the PNGs are
+/// also written there, for a person to look at.
+@Suite("Sketch gallery: every framing draws, differently")
+struct SketchGalleryTests {
     let provider = SketchImageProvider()
-    for shot in [nil] + ShotType.allCases.map(Optional.some) {
-        for (count, size) in [(1, ImageSize(width: 768, height: 512)), (3, ImageSize(width: 768, height: 512)),
-                              (2, ImageSize(width: 512, height: 768))] {
-            let names = ["Mira", "Theo", "Ada"].prefix(count)
-            let layout = PanelLayout(
-                panelID: "g-\(shot?.rawValue ?? "none")-\(count)", title: "Gallery", shot: shot, characters: Array(names),
-                bubbles: [Bubble(kind: .caption, speaker: nil, text: "Meanwhile, back at the stall."),
-                          Bubble(kind: .speech, speaker: "Mira", text: "Is that enough for three apples?"),
-                          Bubble(kind: .thought, speaker: count > 1 ? "Theo" : "Mira", text: "She has no idea."),
-                          Bubble(kind: .sfx, speaker: nil, text: "THUD")])
-            let image = try await provider.generate(ImageRequest(prompt: "", negativePrompt: "", size: size, references: [], layout: layout))
-            try Data(image.bytes).write(to: URL(fileURLWithPath: "\(folder)/\(shot?.rawValue ?? "none")-\(count)-\(size).png"))
+    let folder = ProcessInfo.processInfo.environment["PANELPROC_SKETCH_GALLERY"]
+
+    func render(_ layout: PanelLayout, _ size: ImageSize, name: String) async throws -> GeneratedImage {
+        let image = try await provider.generate(ImageRequest(prompt: "", negativePrompt: "", size: size, references: [], layout: layout))
+        if let folder {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try Data(image.bytes).write(to: URL(fileURLWithPath: "\(folder)/\(name)-\(size).png"))
+        }
+        return image
+    }
+
+    @Test("Each shot type gives its own picture at the requested size; the usual lettering fits")
+    func everyShot() async throws {
+        var pictures: [[UInt8]: String] = [:]
+        for shot in [nil] + ShotType.allCases.map(Optional.some) {
+            for (count, size) in [(1, ImageSize(width: 768, height: 512)), (3, ImageSize(width: 768, height: 512)),
+                                  (2, ImageSize(width: 512, height: 768))] {
+                let names = ["Mira", "Theo", "Ada"].prefix(count)
+                let layout = PanelLayout(
+                    panelID: "g-\(shot?.rawValue ?? "none")-\(count)", title: "Gallery", shot: shot, characters: Array(names),
+                    bubbles: [Bubble(kind: .caption, speaker: nil, text: "Meanwhile, back at the stall."),
+                              Bubble(kind: .speech, speaker: "Mira", text: "Is that enough for three apples?"),
+                              Bubble(kind: .thought, speaker: count > 1 ? "Theo" : "Mira", text: "She has no idea."),
+                              Bubble(kind: .sfx, speaker: nil, text: "THUD")])
+                let name = "\(shot?.rawValue ?? "none")-\(count)"
+                let image = try await render(layout, size, name: name)
+                let dimensions = try #require(pngDimensions(image.bytes))
+                #expect(dimensions.width == size.width && dimensions.height == size.height, "\(name)")
+                #expect(image.warnings.isEmpty, "\(name): \(image.warnings)")
+                #expect(pictures[image.bytes] == nil, "\(name) draws the same picture as \(pictures[image.bytes] ?? "")")
+                pictures[image.bytes] = name
+            }
         }
     }
-    let crowd = PanelLayout(panelID: "g-crowd", title: "Eight people and an off-panel voice", shot: .wide,
-                            characters: ["Mira", "Theo", "Ada", "Bartholomew", "Cy", "Dee", "Eli", "Fay"],
-                            bubbles: [Bubble(kind: .speech, speaker: "Voice", text: "Everyone, over here!"),
-                                      Bubble(kind: .speech, speaker: "Fay", text: "Who said that?")])
-    let long = String(repeating: "The merchant explains at great length why apples cost more. ", count: 6)
-    let overflow = PanelLayout(panelID: "g-overflow", title: nil, shot: .medium, characters: ["Mira", "Theo"],
-                               bubbles: [Bubble(kind: .speech, speaker: "Theo", text: long),
-                                         Bubble(kind: .speech, speaker: "Mira", text: "Oh.")])
-    for (layout, size) in [(crowd, ImageSize(width: 768, height: 512)), (overflow, ImageSize(width: 320, height: 200))] {
-        let image = try await provider.generate(ImageRequest(prompt: "", negativePrompt: "", size: size, references: [], layout: layout))
-        try Data(image.bytes).write(to: URL(fileURLWithPath: "\(folder)/\(layout.panelID)-\(size).png"))
-        print("gallery \(layout.panelID): \(image.warnings)")
+
+    @Test("A crowd of eight and an off-panel voice fit; a long speech still draws in a small panel")
+    func crowdAndOverflow() async throws {
+        let crowd = PanelLayout(panelID: "g-crowd", title: "Eight people and an off-panel voice", shot: .wide,
+                                characters: ["Mira", "Theo", "Ada", "Bartholomew", "Cy", "Dee", "Eli", "Fay"],
+                                bubbles: [Bubble(kind: .speech, speaker: "Voice", text: "Everyone, over here!"),
+                                          Bubble(kind: .speech, speaker: "Fay", text: "Who said that?")])
+        #expect(try await render(crowd, ImageSize(width: 768, height: 512), name: "crowd").warnings.isEmpty)
+        let long = String(repeating: "The merchant explains at great length why apples cost more. ", count: 6)
+        let overflow = PanelLayout(panelID: "g-overflow", title: nil, shot: .medium, characters: ["Mira", "Theo"],
+                                   bubbles: [Bubble(kind: .speech, speaker: "Theo", text: long),
+                                             Bubble(kind: .speech, speaker: "Mira", text: "Oh.")])
+        let small = try await render(overflow, ImageSize(width: 320, height: 200), name: "overflow")
+        let dimensions = try #require(pngDimensions(small.bytes))
+        #expect(dimensions.width == 320 && dimensions.height == 200)
     }
 }
 
