@@ -131,23 +131,19 @@ public struct RunOutcome: Sendable, Equatable {
     }
 }
 
-/// One run as `panelproc trace` lists it.
+/// One run as `panelproc trace` lists it: its outcome's counts read as its own (`run.passed`).
+@dynamicMemberLookup
 public struct RunSummary: Sendable, Equatable {
     public var id: Int64
     public var command: String
     public var inputs: [String]
     public var startedAt: Date
     public var finishedAt: Date?
-    /// The outcome's status, or "running" for a run that never finished (still going, or killed).
-    public var status: String
-    public var passed: Int
-    public var failed: Int
-    public var forced: Int
-    public var skipped: Int
-    /// From the outcome; for a run that never finished, counted from its recorded calls.
-    public var callsMade: Int
-    public var callsCached: Int
-    public var costUSD: Double
+    /// Its status is "running" for a run that never finished (still going, or killed), and its
+    /// calls and cost are then counted from the recorded calls.
+    public var outcome: RunOutcome
+
+    public subscript<Value>(dynamicMember keyPath: KeyPath<RunOutcome, Value>) -> Value { outcome[keyPath: keyPath] }
 }
 
 /// The latest result of one panel: what resume and `panelproc trace --failed` read.

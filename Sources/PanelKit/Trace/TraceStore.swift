@@ -339,9 +339,10 @@ public actor TraceStore {
                         id: row["id"], command: row["command"], inputs: try Self.stringArray(row["inputs"]),
                         startedAt: try Self.date(row["started_at"]),
                         finishedAt: try (row["finished_at"] as String?).map(Self.date),
-                        status: row["status"], passed: row["passed"] ?? 0, failed: row["failed"] ?? 0,
-                        forced: row["forced"] ?? 0, skipped: row["skipped"] ?? 0, callsMade: row["made"] ?? 0,
-                        callsCached: row["served"] ?? 0, costUSD: row["cost"] ?? 0)
+                        outcome: RunOutcome(
+                            status: row["status"], passed: row["passed"] ?? 0, failed: row["failed"] ?? 0,
+                            forced: row["forced"] ?? 0, skipped: row["skipped"] ?? 0, callsMade: row["made"] ?? 0,
+                            callsCached: row["served"] ?? 0, costUSD: row["cost"] ?? 0))
                 }
             }
         }

@@ -2,7 +2,7 @@ import Foundation
 
 /// Gemini's image output: `POST …/models/{model}:generateContent` with `responseModalities`
 /// TEXT and IMAGE; character references travel as `inline_data` parts.
-struct GeminiImageProvider: ImageProvider, CustomStringConvertible, CustomReflectable {
+struct GeminiImageProvider: RemoteImageProvider {
     static let defaultBaseURL = URL(string: "https://generativelanguage.googleapis.com/v1beta")!
     static let defaultKeyVariable = "GEMINI_API_KEY"
     static let service = "Gemini API"
@@ -33,11 +33,12 @@ struct GeminiImageProvider: ImageProvider, CustomStringConvertible, CustomReflec
     let name = "gemini"
     var settings: Settings
     var model: String { settings.model }
+    var baseURL: URL { settings.baseURL }
     var acceptsReferenceImages: Bool { true }
     /// Put into each image's `ImageMetadata.costUSD`.
     var pricePerImageUSD: Double?
-    private let apiKey: String
-    private let call: RemoteImageCall
+    let apiKey: String
+    let call: RemoteImageCall
 
     /// `apiKey` is the value the caller read from `keyVariable`, which error messages name. `http`
     /// is used as given, except that its redaction also hides `apiKey`.
@@ -51,17 +52,6 @@ struct GeminiImageProvider: ImageProvider, CustomStringConvertible, CustomReflec
         http.redaction = Redaction(secrets: http.redaction.secrets + [apiKey])
         http.retryAfter = { response in response.headers["retry-after"] ?? Self.retryDelay(in: response) }
         call = RemoteImageCall(service: Self.service, keyVariable: keyVariable, http: http)
-    }
-
-    var description: String { "gemini(\(model))" }
-    var customMirror: Mirror { Mirror(self, children: ["model": model, "baseURL": settings.baseURL], displayStyle: .struct) }
-
-    func generate(_ request: ImageRequest) async throws(ProviderError) -> GeneratedImage {
-        try await call.generate(request, apiKey: apiKey, costUSD: pricePerImageUSD,
-                                makeRequest: { Self.makeRequest(request, references: $0, settings: settings, apiKey: apiKey) },
-                                parse: { response throws(ProviderError) in
-                                    try Self.parse(response: response, model: settings.model, keyVariable: call.keyVariable)
-                                })
     }
 
     // MARK: Request building (pure)

@@ -2,7 +2,7 @@ import Foundation
 
 /// The OpenAI images API: `POST /images/generations` (JSON) for a prompt alone, `POST /images/edits`
 /// (multipart, `image[]` parts) when character references are attached.
-struct OpenAIImageProvider: ImageProvider, CustomStringConvertible, CustomReflectable {
+struct OpenAIImageProvider: RemoteImageProvider {
     static let defaultBaseURL = URL(string: "https://api.openai.com/v1")!
     static let defaultKeyVariable = "OPENAI_API_KEY"
     static let service = "OpenAI images API"
@@ -34,13 +34,14 @@ struct OpenAIImageProvider: ImageProvider, CustomStringConvertible, CustomReflec
     let name = "openai"
     var settings: Settings
     var model: String { settings.model }
+    var baseURL: URL { settings.baseURL }
     /// GPT image models (and compatible servers) take references through `/images/edits`;
     /// DALL·E models cannot use them, so their panels get the appearances in the prompt instead.
     var acceptsReferenceImages: Bool { !settings.model.hasPrefix("dall-e") }
     /// Put into each image's `ImageMetadata.costUSD`.
     var pricePerImageUSD: Double?
-    private let apiKey: String
-    private let call: RemoteImageCall
+    let apiKey: String
+    let call: RemoteImageCall
 
     /// `apiKey` is the value the caller read from `keyVariable`, which error messages name. `http`
     /// is used as given, except that its redaction also hides `apiKey`.
@@ -53,17 +54,6 @@ struct OpenAIImageProvider: ImageProvider, CustomStringConvertible, CustomReflec
         var http = http
         http.redaction = Redaction(secrets: http.redaction.secrets + [apiKey])
         call = RemoteImageCall(service: Self.service, keyVariable: keyVariable, http: http)
-    }
-
-    var description: String { "openai(\(model))" }
-    var customMirror: Mirror { Mirror(self, children: ["model": model, "baseURL": settings.baseURL], displayStyle: .struct) }
-
-    func generate(_ request: ImageRequest) async throws(ProviderError) -> GeneratedImage {
-        try await call.generate(request, apiKey: apiKey, costUSD: pricePerImageUSD,
-                                makeRequest: { Self.makeRequest(request, references: $0, settings: settings, apiKey: apiKey) },
-                                parse: { response throws(ProviderError) in
-                                    try Self.parse(response: response, model: settings.model, keyVariable: call.keyVariable)
-                                })
     }
 
     // MARK: Request building (pure)

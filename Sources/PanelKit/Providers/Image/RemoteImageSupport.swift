@@ -24,6 +24,34 @@ struct ReferenceImageData: Sendable, Equatable {
     }
 }
 
+/// A provider behind an HTTP images API: it builds the request and parses the answer (both pure);
+/// `RemoteImageCall` does the rest (references, retries, redaction, fetching linked pictures).
+protocol RemoteImageProvider: ImageProvider, CustomStringConvertible, CustomReflectable {
+    associatedtype Settings: Sendable
+    var settings: Settings { get }
+    var apiKey: String { get }
+    var call: RemoteImageCall { get }
+    var pricePerImageUSD: Double? { get }
+    var baseURL: URL { get }
+    static func makeRequest(_ request: ImageRequest, references: [ReferenceImageData], settings: Settings, apiKey: String) -> HTTPRequest
+    static func parse(response: HTTPResponse, model: String, keyVariable: String) throws(ProviderError) -> ImageReply
+}
+
+extension RemoteImageProvider {
+    var description: String { "\(name)(\(model))" }
+    /// Never the key.
+    var customMirror: Mirror { Mirror(self, children: ["model": model, "baseURL": baseURL], displayStyle: .struct) }
+
+    func generate(_ request: ImageRequest) async throws(ProviderError) -> GeneratedImage {
+        let (settings, apiKey, call, model) = (settings, apiKey, call, model)
+        return try await call.generate(request, apiKey: apiKey, costUSD: pricePerImageUSD,
+                                       makeRequest: { Self.makeRequest(request, references: $0, settings: settings, apiKey: apiKey) },
+                                       parse: { response throws(ProviderError) in
+                                           try Self.parse(response: response, model: model, keyVariable: call.keyVariable)
+                                       })
+    }
+}
+
 /// Where a provider's answer keeps the picture.
 enum ImagePayload: Sendable, Equatable {
     case inline(bytes: [UInt8], mimeType: String)
