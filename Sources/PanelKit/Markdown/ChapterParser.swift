@@ -186,7 +186,8 @@ public struct ChapterParser: Sendable {
     /// A paragraph's marker lines (from its first line on) and what follows them. A paragraph of
     /// one line is a marker as before (`Panel 3: Night market`, a title); a marker followed by more
     /// lines, or by a sentence (`PANEL 1: Wide shot. The market.`, `Panel 1. Mira runs.`), starts a
-    /// panel whose description is that text. A titled marker over more lines is not a marker.
+    /// panel whose description is that text. A titled marker over more lines, or one whose next
+    /// line goes on in lower case, is not a marker.
     private func paragraphItems(_ block: MarkdownBlock, index: Int) -> [Item] {
         var items: [Item] = []
         var offset = 0
@@ -200,8 +201,13 @@ public struct ChapterParser: Sendable {
                 description = title
                 marker.title = nil
                 markerText = marker.label
-            } else if marker.title != nil, block.lines.count > 1 {
-                break
+            } else if block.lines.count > 1 {
+                // Over more lines, a marker has no title, and what follows starts a sentence or a
+                // numbered line: `Page 2` / `of the contract…` is one sentence, not a page.
+                guard marker.title == nil, offset + 1 < block.lines.count,
+                    let next = block.lines[offset + 1].trimmingWhitespace().first,
+                    next.isUppercase || next.isNumber || "(\"“‘'".contains(next)
+                else { break }
             }
             items.append(Item(role: .marker(marker, text: markerText, level: Self.paragraphMarkerLevel),
                               line: block.start.line + offset, column: block.start.column, index: index))
