@@ -169,9 +169,9 @@ struct FullScriptFormTests {
             """
         let chapter = try parse(text)
         #expect(chapter.diagnostics.map(\.description) == [
-            "test.md:9:1: warning: balloon 2 on PAGE ONE is numbered twice; letterers place balloons by these numbers",
-            "test.md:10:1: warning: balloon numbering on PAGE ONE goes back from 2 to 1; it should run on through the page",
-            "test.md:22:1: warning: balloon numbering on PAGE THREE starts at 2 (1 is missing)",
+            "test.md:10:1: warning: balloon 2 on PAGE ONE is numbered twice; letterers place balloons by these numbers",
+            "test.md:11:1: warning: balloon numbering on PAGE ONE goes back from 2 to 1; it should run on through the page",
+            "test.md:23:1: warning: balloon numbering on PAGE THREE starts at 2 (1 is missing)",
         ])
     }
 
@@ -379,5 +379,34 @@ struct FullScriptPipelineTests {
             """))
         #expect(json.contains("\"header\": \"PAGES THREE–FOUR\""))
         #expect(json.contains("\"last_number\": 4"))
+    }
+}
+
+@Suite("Full script: the sketch's lettering")
+struct FullScriptSketchTests {
+    let provider = SketchImageProvider()
+
+    func png(characters: [String], bubbles: [Bubble]) throws -> [UInt8] {
+        let layout = PanelLayout(panelID: "p03-02", title: nil, shot: .medium, characters: characters, bubbles: bubbles)
+        return try provider.render(sketchRequest(layout)).bytes
+    }
+
+    @Test("An off-panel speaker gets no figure: the panel draws as if they were not in it")
+    func offPanelHasNoFigure() throws {
+        let offPanel = Bubble(kind: .speech, speaker: "Mira", text: "Grandma, look at this!", offPanel: true)
+        let heard = try png(characters: ["Mira", "Ada"], bubbles: [offPanel])
+        #expect(heard == (try png(characters: ["Ada"], bubbles: [offPanel])))
+        // Seen, she is drawn, and her balloon points at her.
+        var onPanel = offPanel
+        onPanel.offPanel = false
+        #expect(heard != (try png(characters: ["Mira", "Ada"], bubbles: [onPanel])))
+    }
+
+    @Test("Each modifier's balloon is drawn differently from plain speech",
+          arguments: [Bubble.Kind.burst, .whisper, .electronic, .weak, .title, .credits])
+    func shapes(kind: Bubble.Kind) throws {
+        let speech = try png(characters: ["Mira"], bubbles: [Bubble(kind: .speech, speaker: "Mira", text: "Look at this!")])
+        let other = try png(characters: ["Mira"], bubbles: [Bubble(kind: kind, speaker: "Mira", text: "Look at this!")])
+        #expect(speech != other)
     }
 }
