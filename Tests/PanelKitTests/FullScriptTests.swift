@@ -410,3 +410,35 @@ struct FullScriptSketchTests {
         #expect(speech != other)
     }
 }
+
+@Suite("Full script: the documented examples")
+struct FullScriptDocumentationTests {
+    /// The fenced Markdown blocks of a document that hold a full-script page header.
+    static func fullScriptExamples(_ path: String) throws -> [String] {
+        let text = try String(contentsOf: RepoPaths.root.appendingPathComponent(path), encoding: .utf8)
+        return text.components(separatedBy: "```markdown\n").dropFirst().compactMap { block in
+            let body = block.components(separatedBy: "```").first ?? ""
+            return body.contains("PAGE ONE") ? body : nil
+        }
+    }
+
+    @Test("The README's and docs/chapter-format.md's full-script examples parse without warnings, every line lettered",
+          arguments: ["README.md", "docs/chapter-format.md"])
+    func examplesParse(path: String) throws {
+        let examples = try Self.fullScriptExamples(path)
+        #expect(examples.count == 1)
+        for example in examples {
+            let chapter = try parse(example)
+            #expect(chapter.diagnostics.isEmpty, "\(chapter.diagnostics)")
+            #expect(chapter.panels.count >= 2)
+            let lettering = chapter.panels.flatMap(\.lettering)
+            #expect(lettering.count >= 5)
+            #expect(lettering.allSatisfy { $0.number != nil })
+            #expect(chapter.panels.allSatisfy { $0.shotType != nil })
+            for panel in chapter.panels {
+                #expect(!panel.sceneDescriptionOriginal.contains(":") || panel.sceneDescriptionOriginal.hasPrefix("Insert"),
+                        "\(panel.sceneDescriptionOriginal)")
+            }
+        }
+    }
+}
