@@ -442,3 +442,42 @@ struct FullScriptDocumentationTests {
         }
     }
 }
+
+@Suite("Full script: written back like any chapter")
+struct FullScriptWriteBackTests {
+    /// The Markdown a run writes back.
+    func run(_ bytes: [UInt8], in folder: URL) async throws -> [UInt8] {
+        // The fixture names its database as `../samples/character_base_list.json`.
+        let chapters = folder.appendingPathComponent("chapters"), samples = folder.appendingPathComponent("samples")
+        for made in [chapters, samples] { try FileManager.default.createDirectory(at: made, withIntermediateDirectories: true) }
+        let database = samples.appendingPathComponent("character_base_list.json")
+        if !FileManager.default.fileExists(atPath: database.path) {
+            try FileManager.default.copyItem(at: RepoPaths.fixture("samples/character_base_list.json"), to: database)
+        }
+        var configuration = Configuration()
+        configuration.outputDirectory = chapters.appendingPathComponent("generated").path
+        var options = ChapterJob.Options()
+        options.tracePath = folder.appendingPathComponent("trace.sqlite").path
+        let job = ChapterJob(configuration: configuration, options: options)
+        var databases: [String: CharacterDatabase] = [:]
+        let input = InputDocument(path: chapters.appendingPathComponent("the-clipped-coin.md").path, source: SourceText(bytes: bytes))
+        let prepared = try job.prepare(input, databases: &databases)
+        return try #require(try await job.run([prepared], imageProvider: SketchImageProvider()).chapters.first).markdown
+    }
+
+    @Test("One image line after each panel's last line; a second run changes nothing")
+    func imageLines() async throws {
+        let folder = try makeTemporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let original = try RepoPaths.bytes(RepoPaths.fixture("fullscript/the-clipped-coin.md"))
+        let first = try await run(original, in: folder)
+        let text = String(decoding: first, as: UTF8.self)
+        let imageLines = text.split(separator: "\n").filter { $0.hasPrefix("#### ![") }
+        try #require(imageLines.count == 9)
+        #expect(imageLines[3] == "#### ![Panel 1](generated/the-clipped-coin/images/p02-01.png)")
+        // Every other line is the original's, in order (only image lines and blank lines were added).
+        let written = text.components(separatedBy: "\n").filter { !$0.hasPrefix("#### ![") && !$0.isEmpty }
+        #expect(written == String(decoding: original, as: UTF8.self).components(separatedBy: "\n").filter { !$0.isEmpty })
+        #expect(try await run(first, in: folder) == first)
+    }
+}

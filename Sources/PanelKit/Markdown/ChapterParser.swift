@@ -196,7 +196,8 @@ public struct ChapterParser: Sendable {
             let text = block.lines[offset].trimmingCharacters(in: " \t")
             let plain = offset < block.plainLines.count ? block.plainLines[offset] : block.isPlainText
             guard plain, var marker = MarkerRecognizer.recognize(text) else { break }
-            var markerText = text
+            // `Panel 1.` names its image `Panel 1`; a header that was never a marker before needs no dot.
+            var markerText = marker.title == nil && text.hasSuffix(".") ? marker.label : text
             if marker.kind == .panel, marker.titleIsSentence, let title = marker.title {
                 description = title
                 marker.title = nil
