@@ -19,7 +19,7 @@ enum FullScriptChecks {
         var diagnostics: [Diagnostic] = []
         var previous: (page: Int?, number: Int)?
         for (pageIndex, panel) in panels {
-            let where_ = pageIndex.map { "on \(pages[$0].marker.label)" } ?? "before the first page"
+            let place = pageIndex.map { "on \(pages[$0].marker.label)" } ?? "before the first page"
             for line in panel.lettering {
                 guard let number = line.number else { continue }
                 let last = previous?.page == pageIndex ? previous?.number ?? 0 : 0
@@ -28,14 +28,14 @@ enum FullScriptChecks {
                 if number == last + 1 {
                     continue
                 } else if number == last {
-                    message = "balloon \(number) \(where_) is numbered twice; letterers place balloons by these numbers"
+                    message = "balloon \(number) \(place) is numbered twice; letterers place balloons by these numbers"
                 } else if number < last {
-                    message = "balloon numbering \(where_) goes back from \(last) to \(number); it should run on through the page"
+                    message = "balloon numbering \(place) goes back from \(last) to \(number); it should run on through the page"
                 } else {
                     let missing = number - last == 2 ? "\(last + 1) is" : "\(last + 1)–\(number - 1) are"
                     message = last == 0
-                        ? "balloon numbering \(where_) starts at \(number) (\(missing) missing)"
-                        : "balloon numbering \(where_) skips from \(last) to \(number) (\(missing) missing)"
+                        ? "balloon numbering \(place) starts at \(number) (\(missing) missing)"
+                        : "balloon numbering \(place) skips from \(last) to \(number) (\(missing) missing)"
                 }
                 diagnostics.append(Diagnostic(.warning, file: file, location: numberLocation(line.line, source),
                                               message: message))
