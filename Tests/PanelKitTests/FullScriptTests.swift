@@ -456,13 +456,9 @@ struct FullScriptWriteBackTests {
         }
         var configuration = Configuration()
         configuration.outputDirectory = chapters.appendingPathComponent("generated").path
-        var options = ChapterJob.Options()
-        options.tracePath = folder.appendingPathComponent("trace.sqlite").path
-        let job = ChapterJob(configuration: configuration, options: options)
-        var databases: [String: CharacterDatabase] = [:]
         let input = InputDocument(path: chapters.appendingPathComponent("the-clipped-coin.md").path, source: SourceText(bytes: bytes))
-        let prepared = try job.prepare(input, databases: &databases)
-        return try #require(try await job.run([prepared], imageProvider: SketchImageProvider()).chapters.first).markdown
+        let report = try await runJob(input, in: folder, configuration: configuration, imageProvider: SketchImageProvider())
+        return try #require(report.chapters.first).markdown
     }
 
     @Test("One image line after each panel's last line; a second run changes nothing")

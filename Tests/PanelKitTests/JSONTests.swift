@@ -78,11 +78,8 @@ func runOffline(_ url: URL, in folder: URL, force: Bool = false) async throws ->
     var options = ChapterJob.Options()
     options.writeJSON = true
     options.force = force
-    options.tracePath = folder.appendingPathComponent("trace.sqlite").path
-    let job = ChapterJob(configuration: configuration, options: options)
-    var databases: [String: CharacterDatabase] = [:]
-    let prepared = try job.prepare(InputDocument(path: url.path, source: SourceText(bytes: try RepoPaths.bytes(url))), databases: &databases)
-    let report = try await job.run([prepared])
+    let input = InputDocument(path: url.path, source: SourceText(bytes: try RepoPaths.bytes(url)))
+    let report = try await runJob(input, in: folder, configuration: configuration, options: options)
     return try #require(report.chapters.first?.written.first)
 }
 
