@@ -402,6 +402,19 @@ struct FullScriptSketchTests {
         #expect(heard != (try png(characters: ["Mira", "Ada"], bubbles: [onPanel])))
     }
 
+    @Test("A continued balloon hangs off the same speaker's previous one instead of having its own tail")
+    func continuedBalloon() throws {
+        func pair(_ continued: Bool, second speaker: String) throws -> [UInt8] {
+            try png(characters: ["Ada", "Theo"], bubbles: [
+                Bubble(kind: .burst, speaker: "Ada", text: "Theo Brandt!"),
+                Bubble(kind: .speech, speaker: speaker, text: "Shame on you.", continued: continued),
+            ])
+        }
+        #expect(try pair(true, second: "Ada") != (try pair(false, second: "Ada")))
+        // `(CONT'D)` after someone else's balloon joins nothing.
+        #expect(try pair(true, second: "Theo") == (try pair(false, second: "Theo")))
+    }
+
     @Test("Each modifier's balloon is drawn differently from plain speech",
           arguments: [Bubble.Kind.burst, .whisper, .electronic, .weak, .title, .credits])
     func shapes(kind: Bubble.Kind) throws {

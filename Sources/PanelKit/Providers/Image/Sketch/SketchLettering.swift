@@ -253,6 +253,9 @@ struct SketchLettering {
         // and a tail that crosses another balloon passes behind it.
         let outline = SketchStroke(color: .grey(0.1), width: lineWidth * 2)
         let shapes = placed.map { shape(for: $0, frame: frame) }
+        // `(CONT'D)`: the same speaker's next balloon hangs off the one before by a short band.
+        let connectors = self.connectors()
+        for band in connectors { canvas.polygon(band, stroke: outline) }
         for (shape, placed) in zip(shapes, placed) {
             switch shape {
             case .speech(let box, let radius, let tail):
@@ -271,6 +274,7 @@ struct SketchLettering {
                 break
             }
         }
+        for band in connectors { canvas.polygon(band, fill: .white) }
         for shape in shapes {
             switch shape {
             case .speech(let box, let radius, let tail):
@@ -305,9 +309,33 @@ struct SketchLettering {
         case none
     }
 
+    /// Whether a balloon continues the one before it: `(CONT'D)` after the same speaker's balloon.
+    private func continuesPrevious(_ position: Int) -> Bool {
+        guard position > 0 else { return false }
+        let bubble = placed[position].bubble, previous = placed[position - 1].bubble
+        return bubble.continued && bubble.kind.isSpoken && previous.kind.isSpoken && bubble.speaker == previous.speaker
+    }
+
+    /// The bands joining each continued balloon to the one before: centre to centre, drawn behind both.
+    private func connectors() -> [[SketchPoint]] {
+        placed.indices.filter(continuesPrevious).map { position in
+            let from = placed[position - 1].box.center, to = placed[position].box.center
+            let dx = to.x - from.x, dy = to.y - from.y
+            let length = max(1, (dx * dx + dy * dy).squareRoot())
+            let half = max(unit * 0.012, placed[position].style.font.size * 0.35)
+            let nx = -dy / length * half, ny = dx / length * half
+            return [SketchPoint(from.x + nx, from.y + ny), SketchPoint(to.x + nx, to.y + ny),
+                    SketchPoint(to.x - nx, to.y - ny), SketchPoint(from.x - nx, from.y - ny)]
+        }
+    }
+
     private func shape(for placed: Placed, frame: SketchRect) -> Shape {
         let box = placed.box, size = placed.style.font.size
         let reach = placed.tailReachesEdge
+        // A continued balloon has no tail of its own: its band leads to the first one.
+        let continued = self.placed.firstIndex { $0.index == placed.index }.map(continuesPrevious) ?? false
+        var placed = placed
+        if continued { placed.tailTarget = nil }
         switch placed.bubble.kind {
         case .speech, .whisper, .weak:
             let radius = min(box.height / 2, box.width / 2, size * 2.2)
