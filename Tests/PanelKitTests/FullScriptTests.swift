@@ -119,6 +119,17 @@ struct FullScriptFormTests {
         #expect(panel.lettering.map(\.number) == [1])
     }
 
+    @Test("Dense scripts: page and panel headers on consecutive lines of one paragraph")
+    func denseHeaders() throws {
+        for text in ["PAGE ONE\nPANEL 1\nMira waits.\n\n1 MIRA: Hello?\n", "PAGE ONE\nPANEL 1\n\nMira waits.\n\n1 MIRA: Hello?\n"] {
+            let chapter = try parse(text)
+            #expect(chapter.pages.map(\.header) == ["PAGE ONE"])
+            #expect(chapter.panels.map(\.localID) == ["p01-01"])
+            #expect(chapter.panels.first?.sceneDescriptionOriginal == "Mira waits.")
+            #expect(chapter.panels.first?.lettering.map(\.number) == [1])
+        }
+    }
+
     @Test("Numbered lettering lines: `1 MIRA:`, `1. MIRA:` (an ordered list), `(1) MIRA:`, `1) MIRA:`",
           arguments: ["1 MIRA: Hello.", "1. MIRA: Hello.", "(1) MIRA: Hello.", "1) MIRA: Hello.", "7. MIRA: Hello."])
     func numberedLines(line: String) throws {

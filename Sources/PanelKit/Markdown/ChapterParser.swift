@@ -205,10 +205,13 @@ public struct ChapterParser: Sendable {
             } else if block.lines.count > 1 {
                 // Over more lines, a marker has no title, and what follows starts a sentence or a
                 // numbered line: `Page 2` / `of the contract…` is one sentence, not a page.
-                guard marker.title == nil, offset + 1 < block.lines.count,
-                    let next = block.lines[offset + 1].trimmingWhitespace().first,
-                    next.isUppercase || next.isNumber || "(\"“‘'".contains(next)
-                else { break }
+                guard marker.title == nil else { break }
+                // (A header on the paragraph's last line, under another header, needs no check.)
+                if offset + 1 < block.lines.count {
+                    guard let next = block.lines[offset + 1].trimmingWhitespace().first,
+                        next.isUppercase || next.isNumber || "(\"“‘'".contains(next)
+                    else { break }
+                }
             }
             items.append(Item(role: .marker(marker, text: markerText, level: Self.paragraphMarkerLevel),
                               line: block.start.line + offset, column: block.start.column, index: index))
