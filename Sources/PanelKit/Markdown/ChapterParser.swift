@@ -1,7 +1,7 @@
 /// Turns a chapter's bytes into a `Chapter` of `ComicPanelImageSheet`s.
 ///
 /// It never changes the source: positions are kept so the splicer can edit the original bytes.
-public struct ChapterParser: Sendable {
+struct ChapterParser: Sendable {
     struct Options: Sendable {
         /// Used when neither the front matter nor an override sets `max_bubbles`.
         var defaultMaxBubbles: Int = 3
@@ -61,8 +61,18 @@ public struct ChapterParser: Sendable {
             }
             panels.append(makeSheet(raw, id: id, source: source, settings: settings))
         }
+        let pages = structure.pages.enumerated().map { index, header in
+            ChapterPage(number: header.marker.number, lastNumber: header.marker.lastNumber, header: header.marker.label,
+                        line: header.line, declaredPanels: header.marker.declaredPanels?.count,
+                        panelIDs: zip(structure.panels, panels).filter { $0.0.pageIndex == index }.map(\.1.id))
+        }
+        diagnostics += FullScriptChecks.declaredCounts(structure.pages, pages: pages, file: file)
+        diagnostics += FullScriptChecks.balloonNumbering(
+            panels: zip(structure.panels, panels).map { ($0.0.pageIndex, $0.1) }, pages: structure.pages,
+            source: source, file: file)
         return Chapter(source: source, file: file, slug: slug, title: frontMatter?.title ?? structure.firstH1,
-                       frontMatter: frontMatter, settings: settings, panels: panels, diagnostics: diagnostics)
+                       frontMatter: frontMatter, settings: settings, panels: panels, diagnostics: diagnostics,
+                       pages: pages)
     }
 
     // MARK: - Structure
@@ -72,12 +82,22 @@ public struct ChapterParser: Sendable {
         var markerText: String
         var markerLine: Int
         var page: Int?
+        /// Index into `Structure.pages` of the page header the panel stands under.
+        var pageIndex: Int?
         var lastLine: Int
         var body: [MarkdownBlock]
     }
 
+    /// A page header as written: `PAGE ONE (FIVE PANELS)`, `PAGES TWO–THREE`.
+    struct PageHeader {
+        var marker: Marker
+        var line: Int
+        var column: Int
+    }
+
     private struct Structure {
         var firstH1: String?
+        var pages: [PageHeader] = []
         var panels: [RawPanel] = []
     }
 
@@ -87,86 +107,147 @@ public struct ChapterParser: Sendable {
         case content
     }
 
+    /// One top-level block, or one part of a paragraph that opens with marker lines
+    /// (`PAGE ONE` / `PANEL 1` / description, without blank lines between).
+    private struct Item {
+        var role: Role
+        var line: Int
+        var column: Int
+        var index: Int
+        /// The description part of such a paragraph, read in place of the whole block.
+        var part: MarkdownBlock?
+    }
+
     /// Paragraph markers stand in for H3 when deciding which headings end a panel.
     private static let paragraphMarkerLevel = 3
 
     private func readStructure(_ document: CmarkDocument, source: SourceText) -> Structure {
         var structure = Structure()
-        var roles: [Role] = []
-        var starts: [Int] = []
-        roles.reserveCapacity(document.topLevelCount)
+        var items: [Item] = []
+        items.reserveCapacity(document.topLevelCount)
         for index in 0..<document.topLevelCount {
             let block = document.outline(index) { isMarkerCandidate($0, source) }
-            starts.append(block.start.line)
+            let start = block.start
             switch block.kind {
             case .heading(let level):
                 let text = block.lines.joined(separator: " ").trimmingCharacters(in: " \t")
+                let role: Role
                 if level == 4, block.image != nil {
-                    roles.append(.content)  // an image line is never a marker
+                    role = .content  // an image line is never a marker
                 } else if block.lines.count == 1, block.isPlainText, let marker = MarkerRecognizer.recognize(text) {
-                    roles.append(.marker(marker, text: text, level: level))
+                    role = .marker(marker, text: text, level: level)
                 } else {
                     if level == 1, structure.firstH1 == nil { structure.firstH1 = text }
-                    roles.append(.heading(level: level))
+                    role = .heading(level: level)
                 }
-            case .paragraph where block.lines.count == 1 && block.isPlainText:
-                let text = block.lines[0].trimmingCharacters(in: " \t")
-                if let marker = MarkerRecognizer.recognize(text) {
-                    roles.append(.marker(marker, text: text, level: Self.paragraphMarkerLevel))
-                } else {
-                    roles.append(.content)
-                }
+                items.append(Item(role: role, line: start.line, column: start.column, index: index))
+            case .paragraph where !block.lines.isEmpty:
+                items += paragraphItems(block, index: index)
             default:
-                roles.append(.content)
+                items.append(Item(role: .content, line: start.line, column: start.column, index: index))
             }
         }
 
         var page: Int?
+        var pageIndex: Int?
         var index = 0
-        while index < roles.count {
-            guard case .marker(let marker, let text, let level) = roles[index] else {
+        while index < items.count {
+            guard case .marker(let marker, let text, let level) = items[index].role else {
                 index += 1
                 continue
             }
             if marker.kind == .page {
                 page = marker.number
+                pageIndex = structure.pages.count
+                structure.pages.append(PageHeader(marker: marker, line: items[index].line, column: items[index].column))
                 index += 1
                 continue
             }
             // The body runs to the next marker, or the next heading at the panel's level or above.
             var end = index + 1
-            scan: while end < roles.count {
-                switch roles[end] {
+            scan: while end < items.count {
+                switch items[end].role {
                 case .marker: break scan
                 case .heading(let headingLevel) where headingLevel <= level: break scan
                 default: end += 1
                 }
             }
-            let markerLine = starts[index]
-            var lastLine = end < roles.count ? starts[end] - 1 : source.lineCount
+            let markerLine = items[index].line
+            var lastLine = end < items.count ? items[end].line - 1 : source.lineCount
             while lastLine > markerLine, source.isBlankLine(lastLine) { lastLine -= 1 }
-            let body = (index + 1..<end).map { document.fullBlock($0) }
-            structure.panels.append(RawPanel(marker: marker, markerText: text, markerLine: markerLine,
-                                             page: page, lastLine: max(lastLine, markerLine), body: body))
+            let body = items[(index + 1)..<end].map { $0.part ?? document.fullBlock($0.index) }
+            structure.panels.append(RawPanel(marker: marker, markerText: text, markerLine: markerLine, page: page,
+                                             pageIndex: pageIndex, lastLine: max(lastLine, markerLine), body: body))
             index = end
         }
         return structure
     }
 
-    /// Only short one-line paragraphs that start with `p`/`P` (after emphasis) can be markers;
-    /// checking the bytes first keeps pass-through fast.
-    private func isMarkerCandidate(_ block: MarkdownBlock, _ source: SourceText) -> Bool {
-        guard block.endLine <= block.start.line else { return false }
-        let line = source.lineContent(block.start.line)
-        guard line.count <= 200 else { return false }
-        for byte in line {
-            switch byte {
-            case 0x20, 0x09, 0x2A, 0x5F: continue  // space, tab, `*`, `_`
-            case 0x50, 0x70: return true  // P, p
-            default: return false
+    /// A paragraph's marker lines (from its first line on) and what follows them. A paragraph of
+    /// one line is a marker as before (`Panel 3: Night market`, a title); a marker followed by more
+    /// lines, or by a sentence (`PANEL 1: Wide shot. The market.`, `Panel 1. Mira runs.`), starts a
+    /// panel whose description is that text. A titled marker over more lines, or one whose next
+    /// line goes on in lower case, is not a marker.
+    private func paragraphItems(_ block: MarkdownBlock, index: Int) -> [Item] {
+        var items: [Item] = []
+        var offset = 0
+        var description: String?
+        while offset < block.lines.count, description == nil {
+            let text = block.lines[offset].trimmingCharacters(in: " \t")
+            let plain = offset < block.plainLines.count ? block.plainLines[offset] : block.isPlainText
+            guard plain, var marker = MarkerRecognizer.recognize(text) else { break }
+            // `Panel 1.` names its image `Panel 1`; a header that was never a marker before needs no dot.
+            var markerText = marker.title == nil && text.hasSuffix(".") ? marker.label : text
+            if marker.kind == .panel, marker.titleIsSentence, let title = marker.title {
+                description = title
+                marker.title = nil
+                markerText = marker.label
+            } else if block.lines.count > 1 {
+                // Over more lines, a marker has no title, and what follows starts a sentence or a
+                // numbered line: `Page 2` / `of the contract…` is one sentence, not a page.
+                guard marker.title == nil else { break }
+                // (A header on the paragraph's last line, under another header, needs no check.)
+                if offset + 1 < block.lines.count {
+                    guard let next = block.lines[offset + 1].trimmingWhitespace().first,
+                        next.isUppercase || next.isNumber || "(\"“‘'".contains(next)
+                    else { break }
+                }
             }
+            items.append(Item(role: .marker(marker, text: markerText, level: Self.paragraphMarkerLevel),
+                              line: block.start.line + offset, column: block.start.column, index: index))
+            offset += 1
         }
-        return false
+        guard !items.isEmpty else {
+            return [Item(role: .content, line: block.start.line, column: block.start.column, index: index)]
+        }
+        var rest = Array(block.lines[offset...])
+        var restPlain = Array(block.plainLines.dropFirst(offset))
+        var restStart = block.start.line + offset
+        if let description {
+            rest.insert(description, at: 0)
+            restPlain.insert(true, at: 0)
+            restStart -= 1
+        }
+        if !rest.isEmpty {
+            var part = block
+            part.start = SourceLocation(line: restStart, column: block.start.column)
+            part.lines = rest
+            part.plainLines = restPlain
+            part.isPlainText = !restPlain.contains(false)
+            items.append(Item(role: .content, line: restStart, column: block.start.column, index: index, part: part))
+        }
+        return items
+    }
+
+    /// Only paragraphs whose first line starts with `pa` + `g`/`n` in any case (after emphasis)
+    /// can hold markers; checking the bytes first keeps pass-through fast.
+    private func isMarkerCandidate(_ block: MarkdownBlock, _ source: SourceText) -> Bool {
+        let line = source.lineContent(block.start.line)
+        var index = line.startIndex
+        while index < line.endIndex, [0x20, 0x09, 0x2A, 0x5F].contains(line[index]) { index += 1 }  // blanks, `*`, `_`
+        guard line.endIndex - index >= 4 else { return false }
+        let folded = (line[index] | 0x20, line[index + 1] | 0x20, line[index + 2] | 0x20)
+        return folded.0 == 0x70 && folded.1 == 0x61 && (folded.2 == 0x67 || folded.2 == 0x6E)  // p, a, g or n
     }
 
     // MARK: - Sheets
@@ -174,7 +255,7 @@ public struct ChapterParser: Sendable {
     private func makeSheet(_ raw: RawPanel, id: String, source: SourceText, settings: ChapterSettings)
         -> ComicPanelImageSheet
     {
-        var reader = PanelBodyReader()
+        var reader = PanelBodyReader(source: source)
         reader.read(raw.body)
         var roles: [String] = []
         for field in reader.fields where field.label == .characters || field.label == .roles {

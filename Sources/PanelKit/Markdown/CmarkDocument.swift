@@ -95,7 +95,7 @@ final class CmarkDocument {
             start: SourceLocation(
                 line: Int(cmark_node_get_start_line(node)), column: Int(cmark_node_get_start_column(node))),
             endLine: Int(cmark_node_get_end_line(node)),
-            lines: [], isPlainText: true, image: nil, children: [])
+            lines: [], isPlainText: true, plainLines: [], image: nil, children: [])
     }
 
     private func convertFully(_ node: OpaquePointer) -> MarkdownBlock {
@@ -136,38 +136,50 @@ final class CmarkDocument {
     private func fillInline(_ block: inout MarkdownBlock, _ node: OpaquePointer) {
         var lines: [String] = [""]
         var plain = true
+        var plainLines = [true]
         // A heading's text leaves out image alt text: `### ![Panel 3](x.png)` names a picture,
         // not a panel. A paragraph keeps it as part of the writer's prose.
         let includeAlt = block.kind == .paragraph
         var child = cmark_node_first_child(node)
         while let current = child {
-            appendInline(current, to: &lines, plain: &plain, includeAlt: includeAlt)
+            appendInline(current, to: &lines, plain: &plain, plainLines: &plainLines, includeAlt: includeAlt)
             child = cmark_node_next(current)
         }
         block.lines = lines
         block.isPlainText = plain
+        block.plainLines = plainLines
         if case .heading = block.kind { block.image = soleImage(node) }
     }
 
     /// Flattens inline markup to text; soft and hard breaks start a new line. `plain` turns
     /// false on any markup other than emphasis.
-    private func appendInline(_ node: OpaquePointer, to lines: inout [String], plain: inout Bool, includeAlt: Bool = true) {
+    private func appendInline(_ node: OpaquePointer, to lines: inout [String], plain: inout Bool, plainLines: inout [Bool],
+                              includeAlt: Bool = true)
+    {
         let type = cmark_node_get_type(node)
         switch type {
         case CMARK_NODE_TEXT, CMARK_NODE_CODE, CMARK_NODE_HTML_INLINE:
-            if type != CMARK_NODE_TEXT { plain = false }
+            if type != CMARK_NODE_TEXT {
+                plain = false
+                plainLines[plainLines.count - 1] = false
+            }
             if let literal = cmark_node_get_literal(node) {
                 lines[lines.count - 1] += String(cString: literal)
             }
         case CMARK_NODE_SOFTBREAK, CMARK_NODE_LINEBREAK:
             lines.append("")
+            plainLines.append(true)
         case CMARK_NODE_IMAGE where !includeAlt:
             plain = false
+            plainLines[plainLines.count - 1] = false
         default:
-            if type != CMARK_NODE_EMPH && type != CMARK_NODE_STRONG { plain = false }
+            if type != CMARK_NODE_EMPH && type != CMARK_NODE_STRONG {
+                plain = false
+                plainLines[plainLines.count - 1] = false
+            }
             var child = cmark_node_first_child(node)
             while let current = child {
-                appendInline(current, to: &lines, plain: &plain, includeAlt: includeAlt)
+                appendInline(current, to: &lines, plain: &plain, plainLines: &plainLines, includeAlt: includeAlt)
                 child = cmark_node_next(current)
             }
         }
@@ -193,9 +205,10 @@ final class CmarkDocument {
         guard let image = found else { return nil }
         var altLines = [""]
         var plain = true
+        var plainLines = [true]
         var part = cmark_node_first_child(image)
         while let current = part {
-            appendInline(current, to: &altLines, plain: &plain)
+            appendInline(current, to: &altLines, plain: &plain, plainLines: &plainLines)
             part = cmark_node_next(current)
         }
         let url = cmark_node_get_url(image).map { String(cString: $0) } ?? ""

@@ -26,6 +26,9 @@ struct MarkdownBlock: Sendable, Equatable {
     /// the only markup a page or panel marker may carry (`**PANEL 1**`, not `` `Panel 1` ``,
     /// a link, an image or struck-through text).
     var isPlainText: Bool = true
+    /// `isPlainText` for each entry of `lines`: a marker on a paragraph's first line may be
+    /// followed by description with any markup.
+    var plainLines: [Bool] = []
     /// For a heading whose only content is an image: that image.
     var image: InlineImage?
     /// Child blocks of containers (block quotes, lists, items), when requested.

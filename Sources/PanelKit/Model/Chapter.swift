@@ -1,17 +1,34 @@
 /// One parsed chapter: its exact source, identity, settings and panels.
 public struct Chapter: Sendable {
     /// The document exactly as read; the splicer edits these bytes and nothing else.
-    let source: SourceText
+    public let source: SourceText
     /// How the input is named in messages (`chapters/one.md`, `<stdin>`).
     public let file: String
     /// `01-paper-and-promises`: lower-case ASCII, digits and hyphens.
     public var slug: String
     public var title: String?
-    var frontMatter: FrontMatter?
+    public var frontMatter: FrontMatter?
     public var settings: ChapterSettings
     public var panels: [ComicPanelImageSheet]
-    /// Warnings found while parsing (repeated panel ids, unknown front matter keys).
+    /// Warnings found while parsing (repeated panel ids, unknown front matter keys, a page's
+    /// declared panel count, gaps in balloon numbering).
     public var diagnostics: [Diagnostic]
+    /// The page headers, in order (a spread is one entry covering both numbers).
+    public var pages: [ChapterPage] = []
+}
+
+/// A page header as the writer wrote it: `## Page 1`, `PAGE ONE (FIVE PANELS)`, `PAGES TWO–THREE`.
+public struct ChapterPage: Sendable, Equatable {
+    public var number: Int
+    /// The last page of a spread (`PAGES TWO–THREE` → 3); nil for a single page.
+    public var lastNumber: Int?
+    /// The header without its parenthesis or title (`PAGE ONE`).
+    public var header: String
+    public var line: Int
+    /// The panel count the header declares (`(FIVE PANELS)`), if any.
+    public var declaredPanels: Int?
+    /// The panels under this header, in order.
+    public var panelIDs: [String]
 }
 
 /// The chapter-wide settings that feed the stages, resolved from configuration and front matter.

@@ -31,6 +31,26 @@ public struct ComicPanelImageSheet: Sendable {
         return String(id[id.index(after: slash)...])
     }
 
+    /// The panel's lettering in reading order: dialogue, captions, sound effects, titles and credits.
+    var lettering: [LetteringLine] {
+        var lines = dialogue.map { line in
+            LetteringLine(kind: .dialogue, number: line.number, speaker: line.speaker, manner: line.manner,
+                          text: line.text, line: line.line)
+        }
+        for field in fields where field.label.isLettering {
+            let kind: LetteringLine.Kind = switch field.label {
+            case .sfx: .sfx
+            case .title: .title
+            case .credits: .credits
+            default: .caption
+            }
+            // A caption's parenthesis names its narrator; a sound's names its source.
+            lines.append(LetteringLine(kind: kind, number: field.number, speaker: kind == .caption ? field.qualifier : nil,
+                                       manner: kind == .caption ? nil : field.qualifier, text: field.value, line: field.line))
+        }
+        return lines.sorted { $0.line < $1.line }
+    }
+
     func field(_ label: PanelField.Label) -> String? {
         let values = fields.filter { $0.label == label }.map(\.value)
         return values.isEmpty ? nil : values.joined(separator: " ")
@@ -53,4 +73,22 @@ struct ImageLineSite: Sendable, Equatable {
     var insertionOffset: Int
     /// True when that last line has no terminator (end of file without a newline).
     var insertionNeedsLineBreak: Bool
+}
+
+/// One line of lettering as the writer wrote it: a balloon, caption, sound effect, title or credit.
+struct LetteringLine: Sendable, Equatable {
+    enum Kind: String, Sendable { case dialogue, caption, sfx, title, credits }
+
+    var kind: Kind
+    /// The balloon number a full script gives it (`1 MIRA: …`), if any.
+    var number: Int?
+    /// Who speaks (dialogue) or narrates (`CAPTION (MIRA):`).
+    var speaker: String?
+    /// The parentheses after the name, as written (`OFF, WHISPERING`).
+    var manner: String?
+    var text: String
+    var line: Int
+
+    /// The modifiers found in the manner (`OFF` → off-panel); none for captions.
+    var modifiers: [LetteringModifier] { kind == .dialogue ? manner.map(LetteringModifier.parse) ?? [] : [] }
 }

@@ -11,6 +11,9 @@ struct PanelField: Sendable, Equatable {
         case caption = "Caption"
         case sfx = "SFX"
         case notes = "Notes"
+        /// Display lettering of a full script: `TITLE: THE DOUBLE SPEND`, `CREDITS: …`.
+        case title = "Title"
+        case credits = "Credits"
 
         /// The key used in JSON: `teaching_point`.
         var key: String { rawValue.lowercased().replacingOccurrences(of: " ", with: "_") }
@@ -19,18 +22,72 @@ struct PanelField: Sendable, Equatable {
         static let synonyms: [String: Label] = [
             "note": .notes, "character": .characters, "role": .roles, "location": .setting, "place": .setting,
             "sound": .sfx, "sound effect": .sfx, "sound effects": .sfx, "fx": .sfx, "narration": .caption,
-            "lesson": .teachingPoint, "camera": .shot,
+            "lesson": .teachingPoint, "camera": .shot, "letterer": .notes, "letterer's note": .notes,
+            "letterer’s note": .notes, "note to letterer": .notes, "note to the letterer": .notes,
+            "lettering note": .notes, "credit": .credits,
         ]
 
+        /// The label `text` names. `Title` counts only in capitals (`TITLE:`, as full scripts letter a
+        /// display title): a `Title:` in prose has always been scene text and stays so.
         static func matching(_ text: String) -> Label? {
-            let folded = text.trimmingWhitespace().lowercased()
+            let trimmed = text.trimmingWhitespace()
+            let folded = trimmed.lowercased()
+            if folded == "title" { return trimmed == "TITLE" ? .title : nil }
             return allCases.first { $0.rawValue.lowercased() == folded } ?? synonyms[folded]
         }
+
+        /// Fields that are lettering (they become bubbles): captions, sound effects, titles, credits.
+        var isLettering: Bool { [.caption, .sfx, .title, .credits].contains(self) }
     }
 
     var label: Label
     var value: String
     var line: Int
+    /// The balloon number a full script gives the line (`3 CAPTION: …`), if any.
+    var number: Int? = nil
+    /// The parenthesis after the label: a caption's narrator (`CAPTION (MIRA):`), a sound's source.
+    var qualifier: String? = nil
+}
+
+/// What a full script writes in parentheses after a speaker's name (`MIRA (OFF):`). Anything else
+/// in the parentheses stays the line's manner only.
+enum LetteringModifier: String, Sendable, CaseIterable {
+    /// `(OFF)`, `(O.S.)`: the speaker is not in the panel; the tail points off its edge.
+    case offPanel = "off-panel"
+    /// `(CONT'D)`: the same speaker's next balloon.
+    case continued = "continued"
+    case whisper = "whisper"
+    case shout = "shout"
+    case burst = "burst"
+    case thought = "thought"
+    /// `(ELECTRONIC)`, `(RADIO)`, `(PHONE)`: a voice through a device.
+    case electronic = "electronic"
+    case weak = "weak"
+
+    static let spellings: [String: LetteringModifier] = [
+        "off": .offPanel, "o.s.": .offPanel, "o.s": .offPanel, "os": .offPanel, "off panel": .offPanel,
+        "off-panel": .offPanel, "o.p.": .offPanel, "off screen": .offPanel, "offscreen": .offPanel,
+        "off-screen": .offPanel, "o.c.": .offPanel,
+        "cont'd": .continued, "cont’d": .continued, "contd": .continued, "cont.": .continued, "cont": .continued,
+        "continued": .continued, "continuing": .continued,
+        "whisper": .whisper, "whispering": .whisper, "whispers": .whisper, "whispered": .whisper,
+        "shout": .shout, "shouting": .shout, "shouts": .shout, "yell": .shout, "yelling": .shout,
+        "scream": .shout, "screaming": .shout,
+        "burst": .burst, "thought": .thought, "thinking": .thought, "thinks": .thought, "thought balloon": .thought,
+        "electronic": .electronic, "radio": .electronic, "phone": .electronic, "tv": .electronic,
+        "intercom": .electronic, "speaker": .electronic, "over phone": .electronic, "on phone": .electronic,
+        "weak": .weak, "weakly": .weak, "faint": .weak, "faintly": .weak,
+    ]
+
+    /// The modifiers named in one parenthesis's text (`OFF`, `OFF, WHISPERING`), in order.
+    static func parse(_ text: String) -> [LetteringModifier] {
+        var found: [LetteringModifier] = []
+        for part in text.split(whereSeparator: { $0 == "," || $0 == ";" || $0 == "/" }) {
+            let folded = part.trimmingWhitespace().lowercased()
+            if let modifier = spellings[folded], !found.contains(modifier) { found.append(modifier) }
+        }
+        return found
+    }
 }
 
 /// One spoken line: `**Theo (smiling):** That'll be one note.`
@@ -40,6 +97,10 @@ struct DialogueLine: Sendable, Equatable {
     var manner: String?
     var text: String
     var line: Int
+    /// The balloon number a full script gives the line (`1 MIRA: …`), if any.
+    var number: Int? = nil
+    /// The modifiers found in the manner (`OFF`, `CONT'D`, `WHISPER`…), in order.
+    var modifiers: [LetteringModifier] { manner.map(LetteringModifier.parse) ?? [] }
 }
 
 /// Camera framing, from a `Shot:` field or the scene's leading capitals (`WIDE SHOT:`).
@@ -56,6 +117,8 @@ enum ShotType: String, Sendable, CaseIterable {
     case birdsEye = "birds-eye"
     case lowAngle = "low-angle"
     case highAngle = "high-angle"
+    /// `Insert:`: a cut-in detail (a note's watermark, a screen).
+    case insert = "insert"
 
     /// Spellings writers use, in capitals, longest first so `EXTREME CLOSE-UP` wins over `CLOSE-UP`.
     static let spellings: [(String, ShotType)] = [
@@ -68,7 +131,7 @@ enum ShotType: String, Sendable, CaseIterable {
         ("HIGH-ANGLE SHOT", .highAngle), ("HIGH ANGLE SHOT", .highAngle), ("LOW ANGLE", .lowAngle),
         ("HIGH ANGLE", .highAngle), ("EXTREME LONG SHOT", .establishing), ("MEDIUM SHOT", .medium),
         ("MID SHOT", .medium), ("WIDE SHOT", .wide), ("LONG SHOT", .long), ("FULL SHOT", .full),
-        ("CLOSE-UP", .closeUp), ("CLOSE UP", .closeUp), ("CLOSEUP", .closeUp),
+        ("CLOSE-UP", .closeUp), ("CLOSE UP", .closeUp), ("CLOSEUP", .closeUp), ("INSERT", .insert),
     ]
 
     /// A leading `WIDE SHOT:` in capitals, and the text after it. Any capitalised label that ends in
@@ -87,6 +150,42 @@ enum ShotType: String, Sendable, CaseIterable {
         let endings = ["SHOT", "ANGLE", "VIEW", "CLOSE-UP", "CLOSEUP"]
         guard let last = words.last, endings.contains(String(last)) || ["POV", "INSERT", "CUTAWAY"].contains(label) else { return nil }
         return (named(in: label), line[line.index(after: colon)...].trimmingWhitespace())
+    }
+
+    /// The framing a description's first sentence names, as full scripts write it: `Wide
+    /// establishing shot.`, `Medium shot.`, `Close on Mira…`, `Extreme close-up…`, `Bird's-eye
+    /// view…`, `Over Theo's shoulder…`, `Insert: …`. Only a sentence that opens with the framing
+    /// counts, so `Theo holds the note close.` names none.
+    static func fromProse(_ paragraph: String) -> ShotType? {
+        let end = paragraph.firstIndex(where: { ".!?;:\n".contains($0) }) ?? paragraph.endIndex
+        let sentence = paragraph[..<end].uppercased().replacingOccurrences(of: "’", with: "'")
+        var words = sentence.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," }).map(String.init)
+        if let first = words.first, ["A", "AN", "THE"].contains(first) { words.removeFirst() }
+        guard let first = words.first else { return nil }
+        let opening = words.prefix(4).joined(separator: " ")
+        func opens(_ phrases: [String]) -> Bool {
+            phrases.contains { opening == $0 || opening.hasPrefix($0 + " ") || opening.hasPrefix($0 + "-") }
+        }
+        if first == "INSERT" { return .insert }
+        if opens(["EXTREME CLOSE ON", "EXTREME CLOSE", "EXTREME CLOSE-UP", "EXTREME CLOSEUP", "ECU", "XCU"]) {
+            return .extremeCloseUp
+        }
+        if opens(["MEDIUM CLOSE", "MEDIUM CLOSE-UP"]) { return .mediumCloseUp }
+        if opens(["CLOSE ON", "CLOSE IN ON", "TIGHT ON", "CLOSE-UP", "CLOSEUP", "CLOSE UP", "TIGHT CLOSE-UP"]) { return .closeUp }
+        if first == "OVER", words.prefix(5).contains(where: { $0.hasPrefix("SHOULDER") || $0.hasSuffix("SHOULDER") }) {
+            return .overTheShoulder
+        }
+        if opens(["BIRD'S-EYE", "BIRD'S EYE", "BIRDS-EYE", "BIRDS EYE", "BIRDSEYE", "AERIAL", "OVERHEAD"]) { return .birdsEye }
+        // `Wide establishing shot`, `Low angle`: framing words up to a shot noun, and nothing else.
+        let framingWords: Set<String> = ["WIDE", "ESTABLISHING", "MEDIUM", "MID", "LONG", "FULL", "EXTREME", "CLOSE",
+                                         "LOW", "HIGH", "LOW-ANGLE", "HIGH-ANGLE", "TIGHT", "VERY", "PANORAMIC"]
+        let nouns: Set<String> = ["SHOT", "VIEW", "ANGLE", "CLOSE-UP", "CLOSEUP"]
+        guard let nounIndex = words.prefix(5).firstIndex(where: { nouns.contains($0) }),
+            words[..<nounIndex].allSatisfy({ framingWords.contains($0) })
+        else { return nil }
+        let phrase = words[...nounIndex].joined(separator: " ")
+        if nounIndex == 0 { return nil }
+        return named(in: phrase)
     }
 
     /// The framing named by a `Shot:` field's free text (`close-up on the note`), in any case.

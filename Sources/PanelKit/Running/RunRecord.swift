@@ -81,7 +81,7 @@ public struct ChapterRecord: Sendable {
     public var markdown: [UInt8]
     /// The document as written back, parsed again: what `chapter.json` describes, so its line
     /// numbers stay true and a rerun writes the same bytes.
-    public var written: Chapter
+    var written: Chapter
     /// Files the outputs wrote, for the summary.
     public var files: [String] = []
 

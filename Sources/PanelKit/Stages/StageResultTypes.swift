@@ -130,17 +130,35 @@ struct ImagePromptResult: StageResult, Equatable {
 
 /// One speech, thought, caption or SFX bubble.
 struct Bubble: Sendable, Equatable {
-    enum Kind: String, Sendable, CaseIterable { case speech, thought, caption, sfx }
+    /// The model answers `speech`, `thought`, `caption` or `sfx`; the writer's modifiers and
+    /// full-script labels refine them: `(SHOUT)`/`(BURST)` → `burst`, `(WHISPER)` → `whisper`,
+    /// `(ELECTRONIC)`/`(RADIO)`/`(PHONE)` → `electronic`, `(WEAK)` → `weak`, `TITLE:` → `title`,
+    /// `CREDITS:` → `credits`.
+    enum Kind: String, Sendable, CaseIterable {
+        case speech, thought, caption, sfx, burst, whisper, electronic, weak, title, credits
+
+        /// Kinds a character says or thinks, drawn with a tail or dots toward them.
+        var isSpoken: Bool { [.speech, .thought, .burst, .whisper, .electronic, .weak].contains(self) }
+    }
 
     var kind: Kind
-    /// The speaker's canonical name (nil for captions and SFX).
+    /// The speaker's canonical name (nil for SFX, titles and credits; a caption's narrator).
     var speaker: String?
     var text: String
+    /// The writer's balloon number (`3 MIRA: …`), when the script numbers its lettering.
+    var number: Int?
+    /// `(OFF)`, `(O.S.)`: the speaker is not in the panel; the tail points off its edge.
+    var offPanel: Bool
+    /// `(CONT'D)`: the same speaker's next balloon.
+    var continued: Bool
 
-    init(kind: Kind, speaker: String?, text: String) {
+    init(kind: Kind, speaker: String?, text: String, number: Int? = nil, offPanel: Bool = false, continued: Bool = false) {
         self.kind = kind
         self.speaker = speaker
         self.text = text
+        self.number = number
+        self.offPanel = offPanel
+        self.continued = continued
     }
 
     var wordCount: Int { text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).count }

@@ -55,7 +55,7 @@ enum SketchRenderer {
         let inset = max(2, (unit * 0.012).rounded())
         let frame = SketchRect(x: inset, y: inset, width: width - 2 * inset, height: height - 2 * inset)
 
-        let scene = SketchScene(shot: layout.shot, characters: layout.characters, frame: frame, seed: seed)
+        let scene = SketchScene(shot: layout.shot, characters: drawnCharacters(layout), frame: frame, seed: seed)
         let lettering = SketchLettering(bubbles: layout.bubbles, frame: frame, figures: scene.figures, seed: seed,
                                         canvas: canvas, unit: unit)
         var occupied: [SketchRect] = []
@@ -71,6 +71,14 @@ enum SketchRenderer {
         let png = try canvas.pngBytes()
         let seedValue = Int(digest.prefix(8), radix: 16) ?? 0
         return Output(png: png, warnings: lettering.warnings, seed: seedValue)
+    }
+
+    /// The characters to draw: one who only speaks off panel (`MIRA (OFF):`) gets a tail to the
+    /// frame's edge instead of a figure.
+    static func drawnCharacters(_ layout: PanelLayout) -> [String] {
+        let offPanel = Set(layout.bubbles.filter(\.offPanel).compactMap(\.speaker))
+        let onPanel = Set(layout.bubbles.filter { !$0.offPanel && $0.kind.isSpoken }.compactMap(\.speaker))
+        return layout.characters.filter { !offPanel.contains($0) || onPanel.contains($0) }
     }
 
     /// The panel id and title, small, in the first corner that no bubble or label covers.

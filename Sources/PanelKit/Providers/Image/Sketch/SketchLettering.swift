@@ -16,6 +16,8 @@ struct SketchLettering {
         var overflowed: Bool
         /// What a speech tail or thought dots point at; nil for captions and sound effects.
         var tailTarget: SketchPoint?
+        /// An off-panel speaker's tail runs all the way to the frame's edge.
+        var tailReachesEdge: Bool = false
         /// Turn of a sound effect, in radians.
         var rotation: Double
     }
@@ -64,9 +66,10 @@ struct SketchLettering {
             // Wider cells for longer texts (sound effects are set larger, captions run wide), but none too narrow.
             var weights = indices.map { index in
                 let boost = switch bubbles[index].kind {
-                case .sfx: 1.6
-                case .caption: 1.5
-                case .speech, .thought: 1.0
+                case .sfx, .title: 1.6
+                case .caption, .credits: 1.5
+                case .burst: 1.25
+                case .speech, .thought, .whisper, .electronic, .weak: 1.0
                 }
                 return Double(max(8, bubbles[index].text.count)).squareRoot() * boost
             }
@@ -111,19 +114,32 @@ struct SketchLettering {
 
     private static func metrics(_ kind: Bubble.Kind, size: Double) -> Metrics {
         switch kind {
-        case .speech: return Metrics(scale: 1, padX: size * 0.95, padY: size * 0.55, bumps: 0, aspect: 2.2)
+        case .speech, .whisper, .weak: return Metrics(scale: 1, padX: size * 0.95, padY: size * 0.55, bumps: 0, aspect: 2.2)
+        case .electronic: return Metrics(scale: 1, padX: size * 0.7, padY: size * 0.5, bumps: 0, aspect: 2.6)
+        case .burst: return Metrics(scale: 1.1, padX: size * 0.9, padY: size * 0.6, bumps: size * 0.6, aspect: 2)
         case .thought: return Metrics(scale: 1.22, padX: size * 0.5, padY: size * 0.45, bumps: size * 0.55, aspect: 1.8)
-        case .caption: return Metrics(scale: 1, padX: size * 0.55, padY: size * 0.4, bumps: 0, aspect: 4)
-        case .sfx: return Metrics(scale: 1, padX: size * 0.25, padY: size * 0.15, bumps: 0, aspect: 8)
+        case .caption, .credits: return Metrics(scale: 1, padX: size * 0.55, padY: size * 0.4, bumps: 0, aspect: 4)
+        case .sfx, .title: return Metrics(scale: 1, padX: size * 0.25, padY: size * 0.15, bumps: 0, aspect: 8)
         }
     }
 
     private static func style(_ kind: Bubble.Kind, size: Double) -> SketchTextStyle {
         switch kind {
-        case .speech, .thought:
+        case .speech, .thought, .electronic:
             return SketchTextStyle(font: SketchFont(size: size), color: .black, alignment: .center)
+        case .burst:
+            return SketchTextStyle(font: SketchFont(size: size, bold: true), color: .black, alignment: .center)
+        case .whisper:
+            return SketchTextStyle(font: SketchFont(size: size, italic: true), color: .grey(0.25), alignment: .center)
+        case .weak:
+            return SketchTextStyle(font: SketchFont(size: size * 0.9), color: .grey(0.4), alignment: .center)
         case .caption:
             return SketchTextStyle(font: SketchFont(size: size), color: .black, alignment: .left)
+        case .credits:
+            return SketchTextStyle(font: SketchFont(size: size * 0.85, italic: true), color: .grey(0.2), alignment: .left)
+        case .title:
+            return SketchTextStyle(font: SketchFont(size: size, bold: true), color: .black, alignment: .center,
+                                   outline: SketchStroke(color: .white, width: max(2, size * 0.2)))
         case .sfx:
             return SketchTextStyle(font: SketchFont(size: size, bold: true), color: .grey(0.08), alignment: .center,
                                    outline: SketchStroke(color: .white, width: max(2, size * 0.28)))
@@ -136,9 +152,9 @@ struct SketchLettering {
     {
         let kind = bubble.kind
         let space = SketchSize(width: cell.width - gap, height: cell.height - gap * 0.5)
-        let sizeScale = kind == .sfx ? 1.6 : 1
+        let sizeScale = kind == .sfx || kind == .title ? 1.6 : 1
         let preferred = preferredSize(unit: unit) * sizeScale
-        let minimum = minimumSize(unit: unit) * (kind == .sfx ? 1.3 : 1)
+        let minimum = minimumSize(unit: unit) * (kind == .sfx || kind == .title ? 1.3 : 1)
 
         // Largest size that fits, in steps from the preferred size down to the minimum.
         var chosen: (size: Double, wrap: Double, text: SketchSize)? = nil
@@ -187,10 +203,13 @@ struct SketchLettering {
         var tailTarget: SketchPoint? = nil
         var rotation = 0.0
         switch kind {
-        case .caption:
+        case .caption, .credits:
             // Captions sit against the frame's top edge (and its left edge in the first column).
             origin = SketchPoint(firstColumn ? f.x : cell.x, firstRow ? f.y : cell.y)
-        case .speech, .thought:
+        case .title:
+            let slack = max(0, cell.height - boxHeight)
+            origin = SketchPoint(cell.x + max(0, (cell.width - gap - boxWidth) / 2), cell.y + slack * 0.3)
+        case .speech, .thought, .burst, .whisper, .electronic, .weak:
             let slack = max(0, cell.height - boxHeight - m.bumps * 2 - gap * 0.5)
             let wanted = speaker?.head.x ?? cell.midX
             let lowest = cell.x + m.bumps, highest = cell.maxX - gap - boxWidth - m.bumps
@@ -199,6 +218,11 @@ struct SketchLettering {
             // A speaker who is not drawn gets a short tail (or dots) straight down, toward the frame's bottom.
             let below = min(f.maxY, cell.y + m.bumps + slack * 0.6 * stagger + boxHeight + unit * 0.2)
             tailTarget = speaker?.tailTarget ?? SketchPoint(x + boxWidth / 2, below)
+            if bubble.offPanel {
+                // An off-panel speaker: the tail runs to the nearer side edge, below the balloon.
+                let edgeX = x + boxWidth / 2 < f.midX ? f.minX : f.maxX
+                tailTarget = SketchPoint(edgeX, min(f.maxY, origin.y + boxHeight + unit * 0.08))
+            }
         case .sfx:
             let slack = max(0, cell.height - boxHeight)
             origin = SketchPoint(cell.x + max(0, (cell.width - gap - boxWidth) / 2), cell.y + slack * 0.5)
@@ -209,7 +233,7 @@ struct SketchLettering {
         let box = SketchRect(x: origin.x, y: origin.y, width: boxWidth, height: boxHeight)
         let textRect = SketchRect(center: box.center, width: wrap, height: textSize.height)
         return Placed(index: index, bubble: bubble, box: box, textRect: textRect, style: style(kind, size: size),
-                      overflowed: overflowed, tailTarget: tailTarget, rotation: rotation)
+                      overflowed: overflowed, tailTarget: tailTarget, tailReachesEdge: bubble.offPanel, rotation: rotation)
     }
 
     // MARK: - Drawing
@@ -217,7 +241,7 @@ struct SketchLettering {
     /// Rectangles the lettering covers, for keeping the corner label clear of it.
     var occupied: [SketchRect] {
         placed.map { placed in
-            let bumps = placed.bubble.kind == .thought ? placed.style.font.size * 0.6 : 0
+            let bumps = placed.bubble.kind == .thought || placed.bubble.kind == .burst ? placed.style.font.size * 0.6 : 0
             return placed.box.insetBy(-bumps, -bumps)
         }
     }
@@ -229,21 +253,35 @@ struct SketchLettering {
         // and a tail that crosses another balloon passes behind it.
         let outline = SketchStroke(color: .grey(0.1), width: lineWidth * 2)
         let shapes = placed.map { shape(for: $0, frame: frame) }
-        for shape in shapes {
+        // `(CONT'D)`: the same speaker's next balloon hangs off the one before by a short band.
+        let connectors = self.connectors()
+        for band in connectors { canvas.polygon(band, stroke: outline) }
+        for (shape, placed) in zip(shapes, placed) {
             switch shape {
             case .speech(let box, let radius, let tail):
+                // A whisper's outline is dashed; a weak voice's is thin and grey.
+                var line = outline
+                if placed.bubble.kind == .whisper { line.dash = [lineWidth * 4, lineWidth * 3] }
+                if placed.bubble.kind == .weak { line = SketchStroke(color: .grey(0.45), width: lineWidth * 1.3, dash: []) }
+                if let tail { canvas.polygon(tail, stroke: line) }
+                canvas.roundedRectangle(box, radius: radius, stroke: line)
+            case .outline(let points, let tail):
                 if let tail { canvas.polygon(tail, stroke: outline) }
-                canvas.roundedRectangle(box, radius: radius, stroke: outline)
+                canvas.polygon(points, stroke: outline)
             case .thought(_, let bumps, _):
                 for bump in bumps { canvas.circle(bump.center, radius: bump.radius, stroke: outline) }
             case .caption, .none:
                 break
             }
         }
+        for band in connectors { canvas.polygon(band, fill: .white) }
         for shape in shapes {
             switch shape {
             case .speech(let box, let radius, let tail):
                 canvas.roundedRectangle(box, radius: radius, fill: .white)
+                if let tail { canvas.polygon(tail, fill: .white) }
+            case .outline(let points, let tail):
+                canvas.polygon(points, fill: .white)
                 if let tail { canvas.polygon(tail, fill: .white) }
             case .thought(let box, let bumps, let dots):
                 for bump in bumps { canvas.circle(bump.center, radius: bump.radius, fill: .white) }
@@ -264,30 +302,91 @@ struct SketchLettering {
 
     private enum Shape {
         case speech(box: SketchRect, radius: Double, tail: [SketchPoint]?)
+        /// A balloon drawn as a polygon: a burst's spikes, an electronic voice's box.
+        case outline([SketchPoint], tail: [SketchPoint]?)
         case thought(box: SketchRect, bumps: [(center: SketchPoint, radius: Double)], dots: [(center: SketchPoint, radius: Double)])
         case caption(SketchRect)
         case none
     }
 
+    /// Whether a balloon continues the one before it: `(CONT'D)` after the same speaker's balloon.
+    private func continuesPrevious(_ position: Int) -> Bool {
+        guard position > 0 else { return false }
+        let bubble = placed[position].bubble, previous = placed[position - 1].bubble
+        return bubble.continued && bubble.kind.isSpoken && previous.kind.isSpoken && bubble.speaker == previous.speaker
+    }
+
+    /// The bands joining each continued balloon to the one before: centre to centre, drawn behind both.
+    private func connectors() -> [[SketchPoint]] {
+        placed.indices.filter(continuesPrevious).map { position in
+            let from = placed[position - 1].box.center, to = placed[position].box.center
+            let dx = to.x - from.x, dy = to.y - from.y
+            let length = max(1, (dx * dx + dy * dy).squareRoot())
+            let half = max(unit * 0.012, placed[position].style.font.size * 0.35)
+            let nx = -dy / length * half, ny = dx / length * half
+            return [SketchPoint(from.x + nx, from.y + ny), SketchPoint(to.x + nx, to.y + ny),
+                    SketchPoint(to.x - nx, to.y - ny), SketchPoint(from.x - nx, from.y - ny)]
+        }
+    }
+
     private func shape(for placed: Placed, frame: SketchRect) -> Shape {
         let box = placed.box, size = placed.style.font.size
+        let reach = placed.tailReachesEdge
+        // A continued balloon has no tail of its own: its band leads to the first one.
+        let continued = self.placed.firstIndex { $0.index == placed.index }.map(continuesPrevious) ?? false
+        var placed = placed
+        if continued { placed.tailTarget = nil }
         switch placed.bubble.kind {
-        case .speech:
+        case .speech, .whisper, .weak:
             let radius = min(box.height / 2, box.width / 2, size * 2.2)
             return .speech(box: box, radius: radius,
-                           tail: placed.tailTarget.map { tailPolygon(box: box, radius: radius, target: $0, frame: frame) })
+                           tail: placed.tailTarget.map { tailPolygon(box: box, radius: radius, target: $0, frame: frame, reach: reach) })
+        case .burst:
+            // Spikes around the ellipse inscribed in the box, alternately out and in.
+            let count = max(14, Int((box.width + box.height) / (size * 1.1)))
+            let spike = size * 0.6
+            let points = (0..<(count * 2)).map { step -> SketchPoint in
+                let angle = Double.pi * Double(step) / Double(count)
+                let out = step % 2 == 0 ? spike : -spike * 0.15
+                return SketchPoint(box.midX + cos(angle) * (box.width / 2 * 1.08 + out),
+                                   box.midY + sin(angle) * (box.height / 2 * 1.12 + out))
+            }
+            return .outline(points, tail: placed.tailTarget.map {
+                tailPolygon(box: box, radius: box.height / 2, target: $0, frame: frame, reach: reach)
+            })
+        case .electronic:
+            // A square-cornered box with a zigzag tail, like a voice from a speaker.
+            let corners = [SketchPoint(box.minX, box.minY), SketchPoint(box.maxX, box.minY),
+                           SketchPoint(box.maxX, box.maxY), SketchPoint(box.minX, box.maxY)]
+            return .outline(corners, tail: placed.tailTarget.map {
+                zigzag(tailPolygon(box: box, radius: size * 0.3, target: $0, frame: frame, reach: reach), size: size)
+            })
         case .thought:
             return .thought(box: box, bumps: cloudBumps(box: box, size: size),
                             dots: placed.tailTarget.map { thoughtDots(box: box, target: $0, size: size) } ?? [])
-        case .caption:
+        case .caption, .credits:
             return .caption(box)
-        case .sfx:
+        case .sfx, .title:
             return .none
         }
     }
 
+    /// A tail `[left, tip, right]` made jagged: two kinks on each side, like a lightning bolt.
+    private func zigzag(_ tail: [SketchPoint], size: Double) -> [SketchPoint] {
+        guard tail.count == 3 else { return tail }
+        let (left, tip, right) = (tail[0], tail[1], tail[2])
+        func along(_ from: SketchPoint, _ fraction: Double, _ shift: Double) -> SketchPoint {
+            SketchPoint(from.x + (tip.x - from.x) * fraction + shift, from.y + (tip.y - from.y) * fraction)
+        }
+        let kink = size * 0.45
+        return [left, along(left, 0.4, kink), along(left, 0.6, -kink * 0.4), tip,
+                along(right, 0.6, -kink * 0.4), along(right, 0.4, kink), right]
+    }
+
     /// A speech tail: its base hidden inside the balloon, its tip toward `target` but short of it.
-    private func tailPolygon(box: SketchRect, radius: Double, target: SketchPoint, frame: SketchRect) -> [SketchPoint] {
+    private func tailPolygon(box: SketchRect, radius: Double, target: SketchPoint, frame: SketchRect, reach: Bool = false)
+        -> [SketchPoint]
+    {
         let inner = box.insetBy(min(radius, box.width * 0.3), 0)
         let baseX = min(max(target.x, inner.minX + box.width * 0.08), inner.maxX - box.width * 0.08)
         let halfBase = min(box.width * 0.12, max(unit * 0.018, box.height * 0.2))
@@ -297,9 +396,10 @@ struct SketchLettering {
         if aim.y < box.maxY + unit * 0.04 { aim = SketchPoint(target.x, box.maxY + unit * 0.1) }
         let dx = aim.x - start.x, dy = aim.y - start.y
         let distance = max(1, (dx * dx + dy * dy).squareRoot())
-        let length = min(max(distance - unit * 0.035, unit * 0.05), unit * 0.5)
+        let length = reach ? distance : min(max(distance - unit * 0.035, unit * 0.05), unit * 0.5)
         var tip = SketchPoint(start.x + dx / distance * length, start.y + dy / distance * length)
         tip.y = min(tip.y, frame.maxY - unit * 0.01)
+        if reach { tip.x = min(max(tip.x, frame.minX), frame.maxX) }
         // The base leans toward the tip so the tail looks drawn, not stamped.
         let lean = max(-halfBase, min(halfBase, (tip.x - baseX) * 0.25))
         return [SketchPoint(baseX - halfBase + lean, baseY), tip, SketchPoint(baseX + halfBase + lean, baseY)]

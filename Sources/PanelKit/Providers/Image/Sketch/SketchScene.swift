@@ -74,7 +74,7 @@ struct SketchScene {
                 figures = []
                 placeholder = SketchRect(center: SketchPoint(f.midX, y(0.68)), width: min(w * 0.5, h * 0.7), height: h * 0.5)
             }
-        case .extremeCloseUp:
+        case .extremeCloseUp, .insert:
             if let name = characters.first {
                 // So close that the head runs off the frame and the eye line crosses its middle.
                 let radius = max(h * 0.68, w * 0.4)
@@ -233,7 +233,7 @@ struct SketchScene {
             // A back wall's edge, so the figures stand somewhere.
             let wall = y(0.46 + 0.1 * variation(6))
             canvas.line(from: SketchPoint(f.x, wall), to: SketchPoint(f.maxX, wall), stroke: faint)
-        case .closeUp, .extremeCloseUp, .overTheShoulder:
+        case .closeUp, .extremeCloseUp, .insert, .overTheShoulder:
             break
         case .birdsEye:
             let vanishing = SketchPoint(f.midX, y(0.58))

@@ -15,6 +15,7 @@ enum OfflineImagePrompt {
         "birds-eye": "bird's-eye view from above",
         "low-angle": "low-angle view looking up",
         "high-angle": "high-angle view looking down",
+        "insert": "insert shot: one object filling the frame",
     ]
 
     static let negative = "text, letters, words, speech bubbles, captions, watermark, signature, logo, blurry, distorted hands, extra fingers"

@@ -1,5 +1,6 @@
 /// Roles from the writer's `Characters:` list, the speakers, and database characters named in
-/// the scene (by name or alias, as whole words); one entry per character.
+/// the scene (by name or alias, as whole words); one entry per character. A speaker heard only
+/// off panel (`THEO (O.S.):`) is not in the picture, so not a role.
 enum OfflineRoles {
     static func answer(_ variables: JSONValue) -> JSONValue {
         let characters = variables["characters"]?.array ?? []
@@ -24,7 +25,10 @@ enum OfflineRoles {
             roles.append((name, evidence))
         }
         for role in variables["declared_roles"]?.strings ?? [] { add(role, "field") }
-        for line in variables["dialogue"]?.array ?? [] { add(line["speaker"]?.string ?? "", "speaker") }
+        for line in variables["dialogue"]?.array ?? []
+        where !LetteringModifier.parse(line["manner"]?.string ?? "").contains(.offPanel) {
+            add(line["speaker"]?.string ?? "", "speaker")
+        }
         let scene = variables["scene"]?.string ?? ""
         for character in characters {
             guard let name = character["name"]?.string else { continue }
