@@ -5,7 +5,7 @@ import TestSupport
 
 @Suite("Prompt templates")
 struct PromptTemplateTests {
-    static let names = ["theme", "roles", "rewrite", "image_prompt", "bubbles", "checklist"]
+    static let names = StageRegistry.promptNames
 
     /// Variables built by the stages themselves from a real panel, after a full offline run.
     func sampleVariables() async throws -> [String: JSONValue] {
@@ -19,10 +19,22 @@ struct PromptTemplateTests {
         ]
     }
 
-    @Test("Every stage has a bundled, versioned template with a valid schema")
+    @Test("The registry: six model stages in output order, each with a bundled template and an offline engine")
+    func registry() throws {
+        #expect(StageRegistry.ids.map(\.rawValue) == ["theme", "roles", "rewrite", "role_validation", "image_prompt", "bubbles", "checklist"])
+        #expect(Self.names == ["theme", "roles", "rewrite", "image_prompt", "bubbles", "checklist"])
+        let library = try PromptLibrary.load()
+        for name in Self.names {
+            #expect(library.templates[name] != nil, "no bundled template for \(name) (after adding one, change Package.swift once: SwiftPM caches the manifest that lists Prompts/)")
+            #expect(StageRegistry.offlineEngines[name] != nil, "no offline engine for \(name)")
+        }
+        #expect(Set(StageRegistry.ids).count == StageRegistry.ids.count, "two stages share an id")
+    }
+
+    @Test("Every bundled template is versioned, with a valid schema")
     func bundled() throws {
         let library = try PromptLibrary.load()
-        #expect(Set(library.templates.keys) == Set(Self.names))
+        #expect(Set(Self.names).isSubset(of: Set(library.templates.keys)))
         for template in library.templates.values {
             #expect(template.version >= 1)
             #expect(JSONSchemaValidator.schemaProblems(template.schema).isEmpty, "\(template.name)")
