@@ -187,6 +187,28 @@ struct LoopbackChatTests {
         await server.stop()
     }
 
+    @Test("A cap the server announces in x-ratelimit-* headers, no configured rpm: calls are paced before it, far fewer refusals than when the headers are ignored")
+    func headerPacing() async throws {
+        var refused: [Bool: Int] = [:]
+        for readsHeaders in [false, true] {
+            // 20 requests in any one second: the book's calls need several seconds of it.
+            let server = try await FakeChatAPI.start(["--rpm", "20", "--window", "1", "--latency-ms", "5"])
+            let book = try ChatBook()
+            defer { book.book.remove() }
+            let limiter = RateLimiter(rpm: nil, adaptive: readsHeaders)
+            let report = try await book.run(book.provider(server, waitForReal: true), limiter: limiter)
+            #expect(report.stopped == nil)
+            refused[readsHeaders] = try await server.count().byOutcome["429rpm"] ?? 0
+            if readsHeaders {
+                try book.checkOutcome(report)
+                #expect(await limiter.slowDowns == 0, "paced by the headers, not by 429s")
+            }
+            await server.stop()
+        }
+        let paced = refused[true] ?? -1, blind = refused[false] ?? -1
+        #expect(paced >= 0 && paced * 3 <= blind, "429s with the headers read: \(paced), ignored: \(blind)")
+    }
+
     @Test("json_object mode: the schema travels in the system message and answers still validate")
     func jsonObject() async throws {
         let server = try await FakeChatAPI.start()

@@ -22,6 +22,7 @@ Faults
   --latency-ms N          wait before answering (each request, on its own thread)
   --rpm N                 more than N requests in any 60 s window get 429 with Retry-After
   --tpm N                 more than N prompt tokens (words) in any 60 s window get 429 likewise
+  --window S              that window in seconds instead of 60 (tests: a cap that frees in a second)
                           With either, every answer carries OpenAI's rate-limit headers:
                           x-ratelimit-limit-requests, x-ratelimit-remaining-requests (what is
                           left in the window after this request), x-ratelimit-reset-requests
@@ -100,21 +101,21 @@ class State:
         return None
 
     def admit(self, tokens):
-        """Enforces --rpm and --tpm over a sliding 60 s window: (seconds to wait when this request
+        """Enforces --rpm and --tpm over a sliding window (--window, 60 s): (seconds to wait when this request
         passes a cap, else None; the x-ratelimit-* headers to send, empty without a cap)."""
         rpm, tpm = self.args.rpm, self.args.tpm or 1000 * self.args.rpm
         if not rpm and not tpm:
             return None, {}
         now = time.monotonic()
         with self.lock:
-            while self.window and now - self.window[0][0] >= 60:
+            while self.window and now - self.window[0][0] >= self.args.window:
                 self.window.popleft()
             used_requests, used_tokens = len(self.window), sum(spent for _, spent in self.window)
             refused = (rpm and used_requests >= rpm) or (self.args.tpm and used_tokens + tokens > self.args.tpm)
             if not refused:
                 self.window.append((now, tokens))
                 used_requests, used_tokens = used_requests + 1, used_tokens + tokens
-            reset = 60 - (now - self.window[0][0]) if self.window else 0
+            reset = self.args.window - (now - self.window[0][0]) if self.window else 0
         headers = {}
         for kind, limit, used in (("requests", rpm, used_requests), ("tokens", tpm, used_tokens)):
             if limit:
@@ -319,6 +320,7 @@ def main():
     parser.add_argument("--latency-ms", type=float, default=0)
     parser.add_argument("--rpm", type=int, default=0)
     parser.add_argument("--tpm", type=int, default=0)
+    parser.add_argument("--window", type=float, default=60)
     parser.add_argument("--faults", default="")
     parser.add_argument("--mixed", action="store_true")
     parser.add_argument("--retry-after", default="1")
