@@ -1,17 +1,32 @@
 #!/usr/bin/env bash
-# Rate-limit benchmark (not a test): a generated 200-panel chapter through `panelproc --provider openai` against the loopback
-# fault-injecting chat server (200 ms latency, an RPM cap). Prints wall time against the lower bound max(calls x 60 / RPM,
-# critical path 4 calls x latency) (goal <= 1.10) and the speed-up of --concurrency 16 over --concurrency 1 (goal >= 12x).
-# Run from anywhere: bench/ratelimit.sh   (env: PANELS=200 RPM=4200 LATENCY_MS=200 CONCURRENCY=16 SKIP_SERIAL=0)
+# Rate-limit benchmark (not a test): generated chapters through `panelproc --provider openai` against the loopback
+# fault-injecting chat server (Tests/PanelKitTests/Fixtures/servers/fake_chat_api.py). Two goals, both printed:
+#  1. a server-side RPM cap (200 panels, 200 ms latency, the cap also given as --rpm): wall time against the lower bound
+#     max(calls x 60 / RPM, critical path 4 calls x latency), goal <= 1.05; then the speed-up of --concurrency 16 over
+#     --concurrency 1 (goal >= 12x; SKIP_SERIAL=1 skips it, about 4 minutes).
+#  2. random 429s and no limit anywhere (30 and 200 panels, 20 ms latency, --concurrency 8, no --rpm): 10% of the
+#     requests are answered 429 with Retry-After: 1; wall time against the same run without faults, goal <= 1.5, every
+#     panel done. Also printed: the floor (clean wall + 1 s) / clean wall, since a 429 on the path of the panel that
+#     finishes last costs its full Retry-After whatever the limiter does (1.62 for the 1.6 s 30-panel run).
+# Run from anywhere: bench/ratelimit.sh
+#   env: PANELS=200 RPM=3000 LATENCY_MS=200 CONCURRENCY=16 SKIP_SERIAL=0
+#        FAULT_PANELS="30 200" FAULT_LATENCY_MS=20 FAULT_CONCURRENCY=8 FAULT_SHARE=0.1 FAULT_TIMEOUT=300 ONLY=rpm|faults
+#        PANELPROC_BIN=path (use that binary instead of building one: before/after comparisons)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 PANELS=${PANELS:-200}
-RPM=${RPM:-4200}                # below concurrency x 60 / latency (4800 at 16 and 200 ms), so the cap binds
+RPM=${RPM:-3000}                # below concurrency x 60 / latency (4800 at 16 and 200 ms), so the cap binds
 LATENCY_MS=${LATENCY_MS:-200}
 CONCURRENCY=${CONCURRENCY:-16}
-SKIP_SERIAL=${SKIP_SERIAL:-0}   # 1: skip the one-call-at-a-time run (about calls x latency, ~3 minutes)
+SKIP_SERIAL=${SKIP_SERIAL:-0}   # 1: skip the one-call-at-a-time run (about calls x latency, ~4 minutes)
+FAULT_PANELS=${FAULT_PANELS:-30 200}  # chapter sizes, one clean and one faulty run each
+FAULT_LATENCY_MS=${FAULT_LATENCY_MS:-20}
+FAULT_CONCURRENCY=${FAULT_CONCURRENCY:-8}
+FAULT_SHARE=${FAULT_SHARE:-0.1}
+FAULT_TIMEOUT=${FAULT_TIMEOUT:-300}  # seconds; a run still going then is stopped and reported as a MISS
+ONLY=${ONLY:-}                  # rpm or faults: run only that part
 SERVER="$ROOT/Tests/PanelKitTests/Fixtures/servers/fake_chat_api.py"
 
 if [ ! -f "$SERVER" ]; then
@@ -21,20 +36,31 @@ fi
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 
-swift build -c release --product panelproc >"$T/build.log" 2>&1 || { grep -E "error:" "$T/build.log" >&2 || tail -n 30 "$T/build.log" >&2; exit 1; }
-BIN="$(swift build -c release --show-bin-path)/panelproc"
-if ! "$BIN" --help 2>&1 | grep -Eq -- '(^|[[:space:],])--provider([[:space:],<=]|$)'; then
+if [ -n "${PANELPROC_BIN:-}" ]; then
+  BIN=$PANELPROC_BIN            # another build, e.g. the one before a change, for before/after figures
+else
+  swift build -c release --product panelproc >"$T/build.log" 2>&1 || { grep -E "error:" "$T/build.log" >&2 || tail -n 30 "$T/build.log" >&2; exit 1; }
+  BIN="$(swift build -c release --show-bin-path)/panelproc"
+fi
+# Read the help whole first: `grep -q` quits at its first match, and under pipefail the SIGPIPE that gives
+# panelproc would count as a failure.
+HELP=$("$BIN" --help 2>&1 || true)
+if ! grep -Eq -- '(^|[[:space:],])--provider([[:space:],<=]|$)' <<<"$HELP"; then
   echo "ratelimit: the openai text provider is not in this build yet (panelproc --help has no --provider)" >&2
   exit 2
 fi
 mkdir -p "$T/characters"
 cp "$ROOT/characters/character_base_list.json" "$T/characters/"
 
-python3 - "$T" "$BIN" "$SERVER" "$PANELS" "$RPM" "$LATENCY_MS" "$CONCURRENCY" "$SKIP_SERIAL" <<'PY'
+python3 - "$T" "$BIN" "$SERVER" "$PANELS" "$RPM" "$LATENCY_MS" "$CONCURRENCY" "$SKIP_SERIAL" \
+  "$FAULT_PANELS" "$FAULT_LATENCY_MS" "$FAULT_CONCURRENCY" "$FAULT_SHARE" "$FAULT_TIMEOUT" "$ONLY" <<'PY'
 import json, os, random, re, subprocess, sys, time, urllib.request
 
 folder, binary, server = sys.argv[1], sys.argv[2], sys.argv[3]
 panels, rpm, latency_ms, concurrency, skip_serial = (int(v) for v in sys.argv[4:9])
+fault_sizes = [int(v) for v in sys.argv[9].split()]
+fault_latency_ms, fault_concurrency = (int(v) for v in sys.argv[10:12])
+fault_share, fault_timeout, only = float(sys.argv[12]), float(sys.argv[13]), sys.argv[14]
 KEY = "sk-bench-ratelimit-local"
 CALLS_PER_PANEL_ON_PATH = 4   # theme/roles -> rewrite -> image prompt/bubbles -> checklist
 
@@ -59,12 +85,13 @@ def chapter(count, seed):
         out.append("\n" + "\n".join(body) + "\n")
     return "".join(out)
 
-path = os.path.join(folder, "ratelimit.md")
-open(path, "w").write(chapter(panels, seed=panels))
+def write_chapter(name, count):
+    where = os.path.join(folder, name)
+    open(where, "w").write(chapter(count, seed=count))
+    return where
 
-def start_server():
-    proc = subprocess.Popen([sys.executable, server, "--latency-ms", str(latency_ms), "--rpm", str(rpm),
-                             "--seed", "1", "--key", KEY],
+def start_server(options):
+    proc = subprocess.Popen([sys.executable, server, "--seed", "1", "--key", KEY] + options,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=open(os.path.join(folder, "server.log"), "a"),
                             text=True)
     first = proc.stdout.readline()
@@ -94,47 +121,90 @@ def server_count(port):
             return data[key]
     return None
 
-def run(parallel, label):
-    proc, port = start_server()
+def run(path, parallel, label, server_options, client_rpm=None, timeout=None):
+    """One panelproc run against a fresh server; wall None when it was stopped at `timeout` seconds."""
+    proc, port = start_server(server_options)
     env = dict(os.environ, OPENAI_BASE_URL=f"http://127.0.0.1:{port}/v1", OPENAI_API_KEY=KEY, NO_COLOR="1")
     trace = os.path.join(folder, f"trace-{label}.sqlite")
     args = [binary, "--provider", "openai", "--model", "fake-chat", "--images", "none", "--no-cache",
-            "--concurrency", str(parallel), "--rpm", str(rpm), "--trace", trace, path]
+            "--concurrency", str(parallel), "--trace", trace, path]
+    if client_rpm:
+        args[1:1] = ["--rpm", str(client_rpm)]
+    timed_out = False
     try:
         start = time.perf_counter()
-        done = subprocess.run(args, cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        child = subprocess.Popen(args, cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            _, stderr = child.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            _, stderr = child.communicate()
+            timed_out = True
         wall = time.perf_counter() - start
         requests = server_count(port)
     finally:
         stop_server(proc)
-    if done.returncode not in (0, 1):
-        sys.exit(f"ratelimit: panelproc exited {done.returncode} at concurrency {parallel}: {done.stderr[-600:]}")
-    summary = next((l for l in reversed(done.stderr.splitlines()) if "passed" in l), "")
+    if not timed_out and child.returncode not in (0, 1):
+        sys.exit(f"ratelimit: panelproc exited {child.returncode} ({label}): {stderr[-600:]}")
+    summary = next((l for l in reversed(stderr.splitlines()) if "passed" in l), "")
     made = re.search(r"(\d+) calls? made", summary)
     calls = int(made.group(1)) if made else None
     passed = re.search(r"(\d+) passed, (\d+) failed", summary)
-    return dict(wall=wall, calls=calls, requests=requests, passed=passed.groups() if passed else ("?", "?"), summary=summary)
+    return dict(wall=None if timed_out else wall, elapsed=wall, calls=calls, requests=requests,
+                passed=passed.groups() if passed else ("?", "?"), summary=summary)
 
-print(f"ratelimit: {panels} panels, server latency {latency_ms} ms, RPM cap {rpm}, concurrency {concurrency}")
-fast = run(concurrency, "parallel")
-requests = fast["requests"] if fast["requests"] is not None else fast["calls"]
-if requests is None:
-    sys.exit("ratelimit: neither the server's /count nor the summary line gave a call count: " + fast["summary"])
-rpm_bound = requests * 60 / rpm
-path_bound = CALLS_PER_PANEL_ON_PATH * latency_ms / 1000
-bound = max(rpm_bound, path_bound)
-ratio = fast["wall"] / bound
-print(f"concurrency {concurrency}: {fast['wall']:.2f} s wall, {fast['calls']} calls made (server saw {fast['requests']}), "
-      f"panels {fast['passed'][0]} passed / {fast['passed'][1]} failed")
-print(f"lower bound {bound:.2f} s = max({requests} x 60 / {rpm} = {rpm_bound:.2f} s, "
-      f"{CALLS_PER_PANEL_ON_PATH} x {latency_ms} ms = {path_bound:.2f} s)")
-print(f"wall / lower bound: {ratio:.2f} (goal <= 1.10) {'PASS' if ratio <= 1.10 else 'MISS'}")
-if skip_serial:
-    print("speed-up over --concurrency 1: skipped (SKIP_SERIAL=1)")
-    sys.exit(0)
-print(f"one call at a time: about {requests * latency_ms / 1000:.0f} s ...", flush=True)
-slow = run(1, "serial")
-speedup = slow["wall"] / fast["wall"]
-print(f"concurrency 1: {slow['wall']:.2f} s wall, {slow['calls']} calls made (server saw {slow['requests']})")
-print(f"speed-up at concurrency {concurrency}: {speedup:.1f}x (goal >= 12x) {'PASS' if speedup >= 12 else 'MISS'}")
+def rpm_goal():
+    path = write_chapter("ratelimit.md", panels)
+    server_options = ["--latency-ms", str(latency_ms), "--rpm", str(rpm)]
+    print(f"ratelimit: {panels} panels, server latency {latency_ms} ms, RPM cap {rpm}, concurrency {concurrency}")
+    fast = run(path, concurrency, "parallel", server_options, client_rpm=rpm)
+    requests = fast["requests"] if fast["requests"] is not None else fast["calls"]
+    if requests is None:
+        sys.exit("ratelimit: neither the server's /count nor the summary line gave a call count: " + fast["summary"])
+    rpm_bound = requests * 60 / rpm
+    path_bound = CALLS_PER_PANEL_ON_PATH * latency_ms / 1000
+    bound = max(rpm_bound, path_bound)
+    ratio = fast["wall"] / bound
+    print(f"concurrency {concurrency}: {fast['wall']:.2f} s wall, {fast['calls']} calls made (server saw {fast['requests']}), "
+          f"panels {fast['passed'][0]} passed / {fast['passed'][1]} failed")
+    print(f"lower bound {bound:.2f} s = max({requests} x 60 / {rpm} = {rpm_bound:.2f} s, "
+          f"{CALLS_PER_PANEL_ON_PATH} x {latency_ms} ms = {path_bound:.2f} s)")
+    print(f"RPM cap: wall / lower bound: {ratio:.2f} (goal <= 1.05) {'PASS' if ratio <= 1.05 else 'MISS'}", flush=True)
+    if skip_serial:
+        print("speed-up over --concurrency 1: skipped (SKIP_SERIAL=1)")
+        return
+    print(f"one call at a time: about {requests * latency_ms / 1000:.0f} s ...", flush=True)
+    slow = run(path, 1, "serial", server_options, client_rpm=rpm)
+    speedup = slow["wall"] / fast["wall"]
+    print(f"concurrency 1: {slow['wall']:.2f} s wall, {slow['calls']} calls made (server saw {slow['requests']})")
+    print(f"speed-up at concurrency {concurrency}: {speedup:.1f}x (goal >= 12x) {'PASS' if speedup >= 12 else 'MISS'}", flush=True)
+
+def fault_goal(fault_panels):
+    path = write_chapter(f"faults-{fault_panels}.md", fault_panels)
+    base = ["--latency-ms", str(fault_latency_ms)]
+    print(f"ratelimit: {fault_panels} panels, server latency {fault_latency_ms} ms, no RPM limit anywhere, "
+          f"concurrency {fault_concurrency}, {fault_share:.0%} of requests answered 429 with Retry-After: 1")
+    clean = run(path, fault_concurrency, f"clean-{fault_panels}", base)
+    print(f"without faults: {clean['wall']:.2f} s wall, {clean['calls']} calls made (server saw {clean['requests']}), "
+          f"panels {clean['passed'][0]} passed / {clean['passed'][1]} failed", flush=True)
+    faulty = run(path, fault_concurrency, f"faults-{fault_panels}", base + ["--faults", f"429ra={fault_share}", "--retry-after", "1"],
+                 timeout=fault_timeout)
+    if faulty["wall"] is None:
+        print(f"with 429s: stopped after {faulty['elapsed']:.0f} s (FAULT_TIMEOUT), server saw {faulty['requests']} requests")
+        print(f"random 429s, {fault_panels} panels: wall / clean wall: > {faulty['elapsed'] / clean['wall']:.0f} (goal <= 1.5) MISS",
+              flush=True)
+        return
+    # Every panel done: the same outcomes, and every call answered in the end (as many as without faults).
+    same = faulty["passed"] == clean["passed"] and faulty["calls"] == clean["calls"]
+    ratio = faulty["wall"] / clean["wall"]
+    print(f"with 429s: {faulty['wall']:.2f} s wall, {faulty['calls']} calls made (server saw {faulty['requests']}), "
+          f"panels {faulty['passed'][0]} passed / {faulty['passed'][1]} failed" + ("" if same else " (NOT the clean run's outcome)"))
+    print(f"random 429s, {fault_panels} panels: wall / clean wall: {ratio:.2f} (goal <= 1.5) {'PASS' if ratio <= 1.5 and same else 'MISS'}; "
+          f"floor with one Retry-After on the last panel's path: {(clean['wall'] + 1) / clean['wall']:.2f}", flush=True)
+
+if only in ("", "faults"):
+    for size in fault_sizes:
+        fault_goal(size)
+if only in ("", "rpm"):
+    rpm_goal()
 PY

@@ -271,10 +271,10 @@ struct ImagePhase: Sendable {
                         let limiter = rateLimiter
                         let outer = RetryingHTTPClient.attemptObserver
                         let observer: @Sendable (HTTPAttempt) -> Void = { attempt in
-                            if let limiter { Task { await limiter.observe(status: attempt.status) } }
+                            if let limiter { Task { await limiter.observe(attempt) } }
                             outer?(attempt)
                         }
-                        let generated = await RetryingHTTPClient.capturingAttempts(observer) { () async throws(ProviderError) in
+                        let generated = await RetryingHTTPClient.capturingAttempts(observer, waiting: .freeing(semaphore, pacedBy: limiter)) { () async throws(ProviderError) in
                             try await provider.generate(request)
                         }
                         var image = try generated.get()

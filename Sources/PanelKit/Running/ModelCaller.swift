@@ -165,11 +165,11 @@ struct ModelCaller: StageModel {
         let outer = RetryingHTTPClient.attemptObserver
         let observer: @Sendable (HTTPAttempt) -> Void = { attempt in
             attempts.append(attempt)
-            Task { await limiter.observe(status: attempt.status) }
+            Task { await limiter.observe(attempt) }
             outer?(attempt)
         }
         let textRequest = TextRequest(template: template, variables: variables, system: rendered.system, user: rendered.user)
-        let result = await RetryingHTTPClient.capturingAttempts(observer) { () async throws(ProviderError) in
+        let result = await RetryingHTTPClient.capturingAttempts(observer, waiting: .freeing(semaphore, pacedBy: limiter)) { () async throws(ProviderError) in
             try await provider.complete(textRequest)
         }
         await semaphore.release()

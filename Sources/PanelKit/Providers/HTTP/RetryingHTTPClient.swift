@@ -10,12 +10,15 @@ struct HTTPAttempt: Sendable, Equatable, CustomStringConvertible {
     var status: Int?
     var failure: String?
     var retryAfter: String?
+    /// The response's `x-ratelimit-*` headers (names lower-cased, values redacted): what the
+    /// server says is left of its limits, for the shared `RateLimiter`.
+    var rateLimitHeaders: [String: String]
     var latency: Duration
     /// The wait before the next try; nil when this was the last one.
     var nextDelay: Duration?
 
     init(number: Int, method: String, url: String, status: Int? = nil, failure: String? = nil, retryAfter: String? = nil,
-                latency: Duration = .zero, nextDelay: Duration? = nil)
+                rateLimitHeaders: [String: String] = [:], latency: Duration = .zero, nextDelay: Duration? = nil)
     {
         self.number = number
         self.method = method
@@ -23,6 +26,7 @@ struct HTTPAttempt: Sendable, Equatable, CustomStringConvertible {
         self.status = status
         self.failure = failure
         self.retryAfter = retryAfter
+        self.rateLimitHeaders = rateLimitHeaders
         self.latency = latency
         self.nextDelay = nextDelay
     }
@@ -51,10 +55,24 @@ struct HTTPExchange: Sendable {
     }
 }
 
+/// What a call does while it waits to retry (`RetryingHTTPClient.capturingAttempts(_:waiting:call:)`):
+/// `begin` before the wait, `end` after it, always in pairs. A caller holding a concurrency slot
+/// hands it back for the wait, so a call sitting out a `Retry-After` does not keep others from
+/// the server (see `RetryWait.freeing(_:pacedBy:)`).
+struct RetryWait: Sendable {
+    var begin: @Sendable () async -> Void
+    var end: @Sendable () async -> Void
+
+    init(begin: @escaping @Sendable () async -> Void, end: @escaping @Sendable () async -> Void) {
+        self.begin = begin
+        self.end = end
+    }
+}
+
 /// Wraps a transport with the retry rules shared by every provider: network errors, timeouts,
 /// 429 and 5xx are tried again after `policy`'s delay (the server's `Retry-After` when given);
 /// other statuses are returned at once. Every attempt is recorded, redacted.
-public struct RetryingHTTPClient: HTTPClient {
+struct RetryingHTTPClient: HTTPClient {
     /// Told of each attempt as it ends, so the caller can trace it against its own call (panel,
     /// stage) without the provider knowing about either:
     /// `RetryingHTTPClient.observingAttempts({ … }) { await provider.generate(…) }`.
@@ -62,13 +80,18 @@ public struct RetryingHTTPClient: HTTPClient {
 
     /// Runs one provider call with `observer` told of every HTTP attempt made inside it; its
     /// failure comes back as a value, so callers can trace it before deciding what it means.
+    /// `waiting`, when given, is told when the call starts and stops waiting to retry.
     static func capturingAttempts<Value: Sendable>(
-        _ observer: @escaping @Sendable (HTTPAttempt) -> Void, call: () async throws(ProviderError) -> Value
+        _ observer: @escaping @Sendable (HTTPAttempt) -> Void, waiting: RetryWait? = nil, call: () async throws(ProviderError) -> Value
     ) async -> Result<Value, ProviderError> {
-        await observingAttempts(observer) { () async -> Result<Value, ProviderError> in
-            do throws(ProviderError) { return .success(try await call()) } catch { return .failure(error) }
+        await waitKey.withValue(waiting) {
+            await observingAttempts(observer) { () async -> Result<Value, ProviderError> in
+                do throws(ProviderError) { return .success(try await call()) } catch { return .failure(error) }
+            }
         }
     }
+
+    private static let waitKey = TaskLocal<RetryWait?>(wrappedValue: nil)
 
     /// A task-local made by hand, holding a struct: the `@TaskLocal` macro form with an optional
     /// function type crashed release builds in `swift_task_localValuePush`.
@@ -137,6 +160,7 @@ public struct RetryingHTTPClient: HTTPClient {
                 attempt.status = response.status
                 retryAfter = self.retryAfter(response)
                 attempt.retryAfter = retryAfter.map(redaction.redact)
+                attempt.rateLimitHeaders = response.headers.filter { $0.key.hasPrefix("x-ratelimit-") }.mapValues(redaction.redact)
                 retryable = policy.shouldRetry(status: response.status)
             case .failure(let failure):
                 attempt.failure = redaction.redact(failure.description)
@@ -150,11 +174,15 @@ public struct RetryingHTTPClient: HTTPClient {
             attempts.append(attempt)
             Self.attemptObserver?(attempt)
             guard let wait = attempt.nextDelay else { return HTTPExchange(attempts: attempts, result: result) }
+            let waiting = Self.waitKey.get()
+            await waiting?.begin()
             do {
                 try await sleep(wait)
             } catch {
+                await waiting?.end()
                 return HTTPExchange(attempts: attempts, result: .failure(HTTPFailure(.cancelled, "cancelled while waiting to retry")))
             }
+            await waiting?.end()
         }
     }
 }

@@ -21,9 +21,17 @@ for a prompt.
 Faults
   --latency-ms N          wait before answering (each request, on its own thread)
   --rpm N                 more than N requests in any 60 s window get 429 with Retry-After
+  --tpm N                 more than N prompt tokens (words) in any 60 s window get 429 likewise
+  --window S              that window in seconds instead of 60 (tests: a cap that frees in a second)
+                          With either, every answer carries OpenAI's rate-limit headers:
+                          x-ratelimit-limit-requests, x-ratelimit-remaining-requests (what is
+                          left in the window after this request), x-ratelimit-reset-requests
+                          (when the oldest request leaves the window, e.g. "1s", "6m0s",
+                          "20ms"), and the -tokens equivalents (limit 1000 x rpm without --tpm)
   --faults SPEC           comma-separated kind=probability, kinds:
                             429      429 without Retry-After
                             429ra    429 with Retry-After (--retry-after, default 1)
+                          e.g. --faults 429ra=0.1: one request in ten, at random, is a 429
                             500      500 with an error body
                             drop     close the connection without answering
                             malformed  200 whose content is not JSON
@@ -47,7 +55,9 @@ import sys
 import threading
 import time
 from collections import deque
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from loopback_http import LoopbackHTTPServer
 
 MIXED = "429=0.05,429ra=0.05,500=0.05,drop=0.02,malformed=0.025,truncated=0.025"
 KINDS = ["429", "429ra", "500", "drop", "malformed", "truncated"]
@@ -92,18 +102,29 @@ class State:
                 return kind
         return None
 
-    def over_rpm(self):
-        """Seconds to wait when this request passes the RPM cap, else None."""
-        if not self.args.rpm:
-            return None
+    def admit(self, tokens):
+        """Enforces --rpm and --tpm over a sliding window (--window, 60 s): (seconds to wait when this request
+        passes a cap, else None; the x-ratelimit-* headers to send, empty without a cap)."""
+        rpm, tpm = self.args.rpm, self.args.tpm or 1000 * self.args.rpm
+        if not rpm and not tpm:
+            return None, {}
         now = time.monotonic()
         with self.lock:
-            while self.window and now - self.window[0] >= 60:
+            while self.window and now - self.window[0][0] >= self.args.window:
                 self.window.popleft()
-            if len(self.window) >= self.args.rpm:
-                return max(1, int(60 - (now - self.window[0]) + 0.999))
-            self.window.append(now)
-        return None
+            used_requests, used_tokens = len(self.window), sum(spent for _, spent in self.window)
+            refused = (rpm and used_requests >= rpm) or (self.args.tpm and used_tokens + tokens > self.args.tpm)
+            if not refused:
+                self.window.append((now, tokens))
+                used_requests, used_tokens = used_requests + 1, used_tokens + tokens
+            reset = self.args.window - (now - self.window[0][0]) if self.window else 0
+        headers = {}
+        for kind, limit, used in (("requests", rpm, used_requests), ("tokens", tpm, used_tokens)):
+            if limit:
+                headers.update({f"x-ratelimit-limit-{kind}": str(limit),
+                                f"x-ratelimit-remaining-{kind}": str(max(0, limit - used)),
+                                f"x-ratelimit-reset-{kind}": go_duration(reset)})
+        return (max(1, int(reset + 0.999)) if refused else None), headers
 
     def record(self, entry, outcome):
         with self.lock:
@@ -111,6 +132,15 @@ class State:
             self.by_outcome[outcome] = self.by_outcome.get(outcome, 0) + 1
             entry["outcome"] = outcome
             self.requests.append(entry)
+
+
+def go_duration(seconds):
+    """A wait as OpenAI writes it: "20ms", "1s", "59.5s", "6m0s"."""
+    if seconds < 1:
+        return f"{max(0, round(seconds * 1000))}ms"
+    minutes, rest = divmod(round(seconds, 3), 60)
+    text = f"{rest:.3f}".rstrip("0").rstrip(".") + "s"
+    return f"{int(minutes)}m{text}" if minutes else text
 
 
 def minimal(schema, theme_hint=None, key=None):
@@ -157,6 +187,11 @@ def schema_from_system(messages):
             except ValueError:
                 return None
     return None
+
+
+def prompt_tokens(messages):
+    """Tokens, roughly: the words of every message."""
+    return sum(len((m.get("content") or "").split()) for m in messages)
 
 
 def theme_hint(messages):
@@ -239,11 +274,11 @@ class Handler(BaseHTTPRequestHandler):
             self.send_json(401, {"error": {"message": f"Incorrect API key provided: {received}", "type": "invalid_request_error",
                                            "code": "invalid_api_key"}})
             return
-        wait = state.over_rpm()
+        wait, limits = state.admit(prompt_tokens(messages))
         if wait is not None:
             state.record(entry, "429rpm")
             self.send_json(429, {"error": {"message": f"Rate limit reached: {state.args.rpm} requests per minute", "type": "requests",
-                                           "code": "rate_limit_exceeded"}}, {"Retry-After": str(wait)})
+                                           "code": "rate_limit_exceeded"}}, {"Retry-After": str(wait), **limits})
             return
         fault = state.draw(raw)
         if fault == "drop":
@@ -263,12 +298,12 @@ class Handler(BaseHTTPRequestHandler):
             state.record(entry, fault)
             headers = {"Retry-After": state.args.retry_after} if fault == "429ra" else {}
             self.send_json(429, {"error": {"message": "Rate limit reached (injected)", "type": "requests", "code": "rate_limit_exceeded"}},
-                           headers)
+                           {**headers, **limits})
             return
         if fault == "500":
             state.record(entry, "500")
             self.send_json(500, {"error": {"message": "The server had an error while processing your request (injected).",
-                                           "type": "server_error"}})
+                                           "type": "server_error"}}, limits)
             return
         schema = json_schema.get("schema") or schema_from_system(messages) or {"type": "object"}
         if name in state.answers:
@@ -290,9 +325,8 @@ class Handler(BaseHTTPRequestHandler):
             "object": "chat.completion",
             "model": request.get("model") or "fake",
             "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": finish}],
-            "usage": {"prompt_tokens": sum(len((m.get("content") or "").split()) for m in messages),
-                      "completion_tokens": len(content.split())},
-        }, {"x-request-id": f"req_fake_{number}"})
+            "usage": {"prompt_tokens": prompt_tokens(messages), "completion_tokens": len(content.split())},
+        }, {"x-request-id": f"req_fake_{number}", **limits})
 
 
 def main():
@@ -300,6 +334,8 @@ def main():
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--latency-ms", type=float, default=0)
     parser.add_argument("--rpm", type=int, default=0)
+    parser.add_argument("--tpm", type=int, default=0)
+    parser.add_argument("--window", type=float, default=60)
     parser.add_argument("--faults", default="")
     parser.add_argument("--mixed", action="store_true")
     parser.add_argument("--retry-after", default="1")
@@ -308,9 +344,7 @@ def main():
     parser.add_argument("--answers", default=None)
     args = parser.parse_args()
 
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
-    server.daemon_threads = True
-    server.request_queue_size = 128
+    server = LoopbackHTTPServer(args.port, Handler)
     server.state = State(args)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print(server.server_address[1], flush=True)

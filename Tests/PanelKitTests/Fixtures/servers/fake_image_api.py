@@ -33,7 +33,9 @@ import sys
 import threading
 import time
 import zlib
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from loopback_http import LoopbackHTTPServer
 
 
 def tiny_png(width=4, height=4):
@@ -209,8 +211,7 @@ def main():
     parser.add_argument("--key", default=None, help="the only key accepted (default: any non-empty key)")
     args = parser.parse_args()
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
+    server = LoopbackHTTPServer(0, Handler)
     server.state = State(json.loads(args.script), args.key)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print(server.server_address[1], flush=True)
