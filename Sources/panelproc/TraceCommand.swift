@@ -16,7 +16,9 @@ struct TraceCommand: AsyncParsableCommand {
               panelproc trace --panel 01-paper-and-promises/p02-02
               panelproc trace --failed                         failed panels and why
               panelproc trace --failed --run 3
-            """)
+              panelproc trace prune --keep-runs 5             drop older runs' rows
+            """,
+        subcommands: [TracePruneCommand.self])
 
     @Option(help: ArgumentHelp("One panel's calls, by full id (`<chapter-slug>/p01-02`).", valueName: "id"))
     var panel: String?
@@ -33,8 +35,7 @@ struct TraceCommand: AsyncParsableCommand {
     @Flag(help: "Print prompts and responses in full instead of shortened.")
     var full = false
 
-    @Option(help: ArgumentHelp("The trace file (default: found from the working folder up).", valueName: "file"))
-    var db: String?
+    @OptionGroup var file: TraceFileOption
 
     func validate() throws {
         if panel != nil && failed { throw ValidationError("use either --panel or --failed, not both.") }
@@ -42,14 +43,7 @@ struct TraceCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        guard let path = db ?? Self.findTrace() else {
-            Console.error("error: no trace found: .panelproc/trace.sqlite is not in this folder or any parent (run panelproc on a chapter first, or pass --db)")
-            throw ExitStatus.badInput.exitCode
-        }
-        guard FileManager.default.fileExists(atPath: path) else {
-            Console.error("\(path): error: no such trace file")
-            throw ExitStatus.badInput.exitCode
-        }
+        let path = try Self.existingTrace(file.db)
         do {
             let store = try TraceStore(path: path)
             if let panel {
@@ -63,6 +57,19 @@ struct TraceCommand: AsyncParsableCommand {
             Console.error(error.description)
             throw ExitStatus.runFailed.exitCode
         }
+    }
+
+    /// `--db`, or the trace found from the working folder up; exit 2 when there is none.
+    static func existingTrace(_ db: String?) throws -> String {
+        guard let path = db ?? Self.findTrace() else {
+            Console.error("error: no trace found: .panelproc/trace.sqlite is not in this folder or any parent (run panelproc on a chapter first, or pass --db)")
+            throw ExitStatus.badInput.exitCode
+        }
+        guard FileManager.default.fileExists(atPath: path) else {
+            Console.error("\(path): error: no such trace file")
+            throw ExitStatus.badInput.exitCode
+        }
+        return path
     }
 
     static func findTrace() -> String? {
@@ -133,4 +140,10 @@ struct TraceCommand: AsyncParsableCommand {
         formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
         return formatter.string(from: date)
     }
+}
+
+/// `--db`, shared by `trace` and `trace prune` (given before or after `prune`).
+struct TraceFileOption: ParsableArguments {
+    @Option(help: ArgumentHelp("The trace file (default: found from the working folder up).", valueName: "file"))
+    var db: String?
 }

@@ -1,8 +1,8 @@
 import Foundation
 
 /// How one extracted role resolved against the character database.
-struct RoleResolution: Sendable, Equatable {
-    enum Outcome: Sendable, Equatable {
+struct RoleResolution: Sendable, Equatable, Codable {
+    enum Outcome: Sendable, Equatable, Codable {
         case resolved(characterID: String, via: Match)
         /// A role tag shared by several characters; ids sorted.
         case ambiguous(candidates: [String])
@@ -11,7 +11,7 @@ struct RoleResolution: Sendable, Equatable {
     }
 
     /// Which rule of the resolution order matched.
-    enum Match: String, Sendable {
+    enum Match: String, Sendable, Codable {
         case id, name, alias
         case roleTag = "role_tag"
     }

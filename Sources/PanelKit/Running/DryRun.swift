@@ -61,8 +61,16 @@ extension Pipeline {
         let counters = RunCounters()
         let caller = ModelCaller(provider: textProvider, library: library, trace: trace, useCache: settings.useCache,
                                  concurrency: settings.concurrency, counters: counters)
-        let outcomes = await textPhase(model: PlanningCaller(caller: caller)).run(chapters)
-        let cachedByPanel = await counters.cachedByPanel
+        let reuse = PanelReuse(settings: settings, provider: textProvider, library: library)
+        let keys = chapters.map { chapter in chapter.chapter.panels.map { reuse.key($0, in: chapter) } }
+        let known = try await reused(chapters, keys: keys, trace: trace).known
+        let outcomes = await textPhase(model: PlanningCaller(caller: caller)).run(chapters, known: known)
+        var cachedByPanel = await counters.cachedByPanel
+        for (chapterIndex, chapter) in chapters.enumerated() {
+            for (panelIndex, panel) in chapter.chapter.panels.enumerated() {
+                if let outcome = known[chapterIndex][panelIndex] { cachedByPanel[panel.id] = outcome.results.traceIDs.count }
+            }
+        }
         let plannedByPanel = await counters.plannedByPanel
         let images = imageProvider.map { imagePhase($0, limiter: nil) }
         for (index, prepared) in chapters.enumerated() {

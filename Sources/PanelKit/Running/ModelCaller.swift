@@ -134,15 +134,10 @@ struct ModelCaller: StageModel {
         let hash = call.hash
         var record = call.record
 
-        if let trace, let (value, cached) = await cachedAnswer(call) {
+        // A cache hit writes no row: the run counts it, and the results name the answering call
+        // by its trace id (the request hash), so a rerun does not grow the trace.
+        if let (value, cached) = await cachedAnswer(call) {
             await counters.attribute(cached.costUSD ?? 0, to: panelID)
-            record.status = .cached
-            // The original call (cached_from) holds the request and response; a rerun of 60,000
-            // cached calls should not write them all again.
-            record.request = ""
-            record.response = nil
-            record.finishedAt = record.startedAt
-            _ = try? await trace.callCached(record, from: cached.callID)
             await counters.cached()
             return ModelAnswer(value: value, traceID: call.traceID, cached: true)
         }

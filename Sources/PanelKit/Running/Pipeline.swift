@@ -60,16 +60,33 @@ public struct Pipeline: Sendable {
             caller.prices = settings.prices
             caller.ledger = ledger
             caller.rateLimiter = limiter
-            let outcomes = await textPhase(model: caller).run(chapters)
+            let reuse = PanelReuse(settings: settings, provider: textProvider, library: library)
+            let keys = chapters.map { chapter in chapter.chapter.panels.map { reuse.key($0, in: chapter) } }
+            let (known, storedCost, reusedCalls) = try await reused(chapters, keys: keys, trace: trace)
+            let outcomes = await textPhase(model: caller).run(chapters, known: known)
             let costByPanel = await counters.costByPanel
+            var newlyStored: [StoredPanel] = []
             for (chapterIndex, chapterOutcomes) in outcomes.enumerated() {
                 for (panelIndex, outcome) in chapterOutcomes.enumerated() {
+                    let key = keys[chapterIndex][panelIndex]
+                    let panelID = records[chapterIndex].panels[panelIndex].sheet.id
+                    let cost = storedCost[key] ?? costByPanel[panelID] ?? 0
                     records[chapterIndex].panels[panelIndex].text = outcome
-                    records[chapterIndex].panels[panelIndex].textCostUSD = costByPanel[records[chapterIndex].panels[panelIndex].sheet.id] ?? 0
+                    records[chapterIndex].panels[panelIndex].textCostUSD = cost
+                    records[chapterIndex].panels[panelIndex].chainKey = key
+                    if known[chapterIndex][panelIndex] == nil, let outcome, PanelReuse.isReusable(outcome),
+                        let encoded = PanelReuse.encode(outcome)
+                    {
+                        newlyStored.append(StoredPanel(chainKey: key, chapterSlug: chapters[chapterIndex].chapter.slug, panelID: panelID,
+                                                       outcome: encoded, costUSD: cost, runID: report.runID ?? 0))
+                    }
                 }
             }
+            if let trace {
+                do { try await trace.storePanels(newlyStored) } catch { throw .write("\(error)") }
+            }
             report.callsMade = await counters.callsMade
-            report.callsCached = await counters.callsCached
+            report.callsCached = await counters.callsCached + reusedCalls
             report.stopped = outcomes.joined().compactMap { $0?.stopsRun }.first.map(RunStop.text)
         }
 
@@ -109,6 +126,28 @@ public struct Pipeline: Sendable {
         }
         if let trace, let runID = report.runID { try await record(report, in: trace, runID: runID) }
         return report
+    }
+
+    /// Outcomes stored by earlier runs for panels whose key is unchanged (none with `--no-cache`),
+    /// their cost when made, and how many answers they hold.
+    func reused(_ chapters: [PreparedChapter], keys: [[String]], trace: TraceStore?) async throws(RunFailure)
+        -> (known: [[PanelOutcome?]], cost: [String: Double], calls: Int)
+    {
+        var known: [[PanelOutcome?]] = chapters.map { Array(repeating: nil, count: $0.chapter.panels.count) }
+        var cost: [String: Double] = [:]
+        var calls = 0
+        guard settings.useCache, let trace else { return (known, cost, calls) }
+        let stored: [String: StoredPanel]
+        do { stored = try await trace.storedPanels(chapterSlugs: chapters.map(\.chapter.slug)) } catch { throw .write("\(error)") }
+        for (chapterIndex, chapterKeys) in keys.enumerated() {
+            for (panelIndex, key) in chapterKeys.enumerated() {
+                guard let entry = stored[key], let outcome = PanelReuse.decode(entry.outcome) else { continue }
+                known[chapterIndex][panelIndex] = outcome
+                cost[key] = entry.costUSD
+                calls += outcome.results.traceIDs.count
+            }
+        }
+        return (known, cost, calls)
     }
 
     /// The chain over every panel at once, with this run's settings.
@@ -156,10 +195,12 @@ public struct Pipeline: Sendable {
             for chapter in report.chapters {
                 for panel in chapter.panels {
                     guard let outcome = panel.shownOutcome else { continue }
-                    try await trace.setPanelState(PanelState(
+                    var state = PanelState(
                         chapterSlug: chapter.chapter.slug, panelID: panel.sheet.id, contentHash: panel.sheet.contentHash,
                         status: outcome.status.rawValue, reasons: outcome.reasons,
-                        resultsJSON: ChapterExport.stages(outcome).compact(), runID: runID, updatedAt: Date()))
+                        resultsJSON: ChapterExport.stages(outcome).compact(), runID: runID, updatedAt: Date())
+                    state.chainKey = panel.chainKey
+                    try await trace.setPanelState(state)
                 }
             }
             let counts = report.counts

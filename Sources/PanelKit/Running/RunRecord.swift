@@ -14,6 +14,8 @@ public struct PanelRecord: Sendable {
     /// What the current text results cost when they were made (a cached answer counts at its
     /// original price, so a rerun reports the same).
     public var textCostUSD = 0.0
+    /// Where the text outcome is stored for reuse (`PanelReuse`).
+    var chainKey: String?
 
     init(sheet: ComicPanelImageSheet, text: PanelOutcome? = nil, image: ImageOutcome? = nil) {
         self.sheet = sheet

@@ -25,15 +25,17 @@ struct TextPhase: Sendable {
     /// so that 10,000 waiting panels do not each hold a suspended task.
     var panelsInFlight = 256
 
-    /// Outcomes by chapter, then by panel, in document order.
-    func run(_ work: [PreparedChapter]) async -> [[PanelOutcome?]] {
-        var outcomes: [[PanelOutcome?]] = work.map { Array(repeating: nil, count: $0.chapter.panels.count) }
+    /// Outcomes by chapter, then by panel, in document order. Panels whose outcome is already
+    /// `known` (reused whole from an earlier run) are not run again.
+    func run(_ work: [PreparedChapter], known: [[PanelOutcome?]]? = nil) async -> [[PanelOutcome?]] {
+        var outcomes: [[PanelOutcome?]] = known ?? work.map { Array(repeating: nil, count: $0.chapter.panels.count) }
         let resolvers = work.map { $0.characters.map(RoleResolver.init(database:)) }
         // Every panel of every chapter, interleaved in one queue: chapter order never delays a panel.
         let queue: [(chapter: Int, panel: Int)] = work.indices.flatMap { chapter in
-            work[chapter].chapter.panels.indices.map { (chapter, $0) }
+            work[chapter].chapter.panels.indices.compactMap { outcomes[chapter][$0] == nil ? (chapter, $0) : nil }
         }
         let total = queue.count
+        guard total > 0 else { return outcomes }
         await withTaskGroup(of: (Int, Int, PanelOutcome).self) { group in
             var next = 0
             func schedule() {

@@ -1,12 +1,12 @@
 /// How a panel came out of the chain.
-public enum PanelStatus: String, Sendable, CaseIterable {
+public enum PanelStatus: String, Sendable, CaseIterable, Codable {
     case passed, failed, forced, skipped, stale
 }
 
 /// One panel after the chain: every stage's result, what was skipped or failed, and the gate's
 /// verdict.
-public struct PanelOutcome: Sendable {
-    enum StageState: Sendable, Equatable {
+public struct PanelOutcome: Sendable, Codable {
+    enum StageState: Sendable, Equatable, Codable {
         case done
         case skipped(String)
         /// The reason as people read it, and the failure's kind.

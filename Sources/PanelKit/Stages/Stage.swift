@@ -1,7 +1,7 @@
 /// A stage's name, as it appears in `chapter.json`, the trace and messages. Each stage declares
 /// its own constant beside its code (`StageID.theme` in `ThemeStage.swift`); the order of stages in
 /// outputs is the order of `StageRegistry.all`.
-struct StageID: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+struct StageID: RawRepresentable, Hashable, Sendable, CustomStringConvertible, Codable {
     let rawValue: String
     init(rawValue: String) { self.rawValue = rawValue }
     init(_ rawValue: String) { self.rawValue = rawValue }
@@ -9,7 +9,7 @@ struct StageID: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
 }
 
 /// What a stage produces: one typed value, exported as JSON under the stage's id.
-protocol StageResult: Sendable {
+protocol StageResult: Sendable, Codable {
     var json: JSONValue { get }
     /// The call behind the result (nil for pure code).
     var traceID: String? { get }
@@ -64,8 +64,8 @@ extension PanelStage {
 }
 
 /// A stage that could not produce its output, and why, as a kind the runner can act on.
-public struct StageFailure: Error, Sendable, CustomStringConvertible {
-    enum Kind: Sendable, Equatable {
+public struct StageFailure: Error, Sendable, CustomStringConvertible, Codable {
+    enum Kind: Sendable, Equatable, Codable {
         /// The provider could not answer (network, refusal, an invalid answer after a repair).
         case provider(ProviderError.Kind)
         /// The answer was not what the stage needs (schema, missing keys).
@@ -196,4 +196,36 @@ public struct StageResults: Sendable {
     var traceIDs: [String] {
         StageRegistry.ids.compactMap { storage[$0]?.traceID }
     }
+}
+
+/// Stored by stage id; read back through the registry, which knows each stage's result type.
+extension StageResults: Codable {
+    private struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        self.init()
+        let container = try decoder.container(keyedBy: Key.self)
+        for stage in StageRegistry.all {
+            let key = Key(stringValue: stage.id.rawValue)
+            guard container.contains(key) else { continue }
+            storage[stage.id] = try stage.decodeResult(try container.superDecoder(forKey: key))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Key.self)
+        for id in StageRegistry.ids {
+            guard let result = storage[id] else { continue }
+            try result.encode(to: container.superEncoder(forKey: Key(stringValue: id.rawValue)))
+        }
+    }
+}
+
+extension PanelStage {
+    func decodeResult(_ decoder: any Decoder) throws -> any StageResult { try Result(from: decoder) }
 }

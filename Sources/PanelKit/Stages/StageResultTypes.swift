@@ -19,7 +19,7 @@ public struct ThemeResult: StageResult, Equatable {
 
 /// `roles`: who the panel needs, as found in the text.
 struct RolesResult: StageResult, Equatable {
-    struct Role: Sendable, Equatable {
+    struct Role: Sendable, Equatable, Codable {
         var name: String
         /// `field`, `speaker` or `scene`: where the role was found.
         var evidence: String
@@ -129,12 +129,12 @@ struct ImagePromptResult: StageResult, Equatable {
 }
 
 /// One speech, thought, caption or SFX bubble.
-struct Bubble: Sendable, Equatable {
+struct Bubble: Sendable, Equatable, Codable {
     /// The model answers `speech`, `thought`, `caption` or `sfx`; the writer's modifiers and
     /// full-script labels refine them: `(SHOUT)`/`(BURST)` → `burst`, `(WHISPER)` → `whisper`,
     /// `(ELECTRONIC)`/`(RADIO)`/`(PHONE)` → `electronic`, `(WEAK)` → `weak`, `TITLE:` → `title`,
     /// `CREDITS:` → `credits`.
-    enum Kind: String, Sendable, CaseIterable {
+    enum Kind: String, Sendable, CaseIterable, Codable {
         case speech, thought, caption, sfx, burst, whisper, electronic, weak, title, credits
 
         /// Kinds a character says or thinks, drawn with a tail or dots toward them.
@@ -185,8 +185,8 @@ struct BubblesResult: StageResult, Equatable {
 }
 
 /// One line of the checklist: from the model, or from panelproc's own rules.
-struct ChecklistItem: Sendable, Equatable {
-    enum Source: String, Sendable { case model, rule }
+struct ChecklistItem: Sendable, Equatable, Codable {
+    enum Source: String, Sendable, Codable { case model, rule }
 
     var id: String
     var passed: Bool

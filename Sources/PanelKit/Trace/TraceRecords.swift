@@ -159,6 +159,8 @@ public struct PanelState: Sendable, Equatable {
     public var resultsJSON: String
     public var runID: Int64
     public var updatedAt: Date
+    /// The stored whole-panel result this state came from (`panel_results.chain_key`).
+    public var chainKey: String?
 
     public init(chapterSlug: String, panelID: String, contentHash: String, status: String,
                 reasons: [String] = [], resultsJSON: String, runID: Int64, updatedAt: Date = Date())
@@ -188,4 +190,25 @@ public struct TraceError: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String { "\(path): error: cannot \(action): \(reason)" }
+}
+
+/// A panel's text-phase outcome as stored for reuse: an unchanged panel under unchanged settings
+/// is served from here without running a stage.
+struct StoredPanel: Sendable, Equatable {
+    var chainKey: String
+    var chapterSlug: String
+    var panelID: String
+    /// The `PanelOutcome`, JSON.
+    var outcome: String
+    var costUSD: Double
+    var runID: Int64
+}
+
+/// What `panelproc trace prune` removed.
+public struct PruneReport: Sendable, Equatable {
+    public var runsRemoved: Int
+    public var callsRemoved: Int
+    public var panelResultsRemoved: Int
+    public var bytesBefore: Int64
+    public var bytesAfter: Int64
 }

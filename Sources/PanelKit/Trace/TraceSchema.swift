@@ -74,6 +74,22 @@ enum TraceSchema {
                 INSERT INTO id_reservations (table_name, next_id) VALUES ('calls', 1);
                 """)
         }
+        // Whole panels: the text phase's outcome for a panel, by the panel's content and the
+        // chain's settings, so an unchanged panel skips the chain on a rerun.
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: """
+                CREATE TABLE panel_results (
+                    chain_key TEXT PRIMARY KEY,          -- panel content + chain settings
+                    chapter_slug TEXT NOT NULL,
+                    panel_id TEXT NOT NULL,
+                    outcome TEXT NOT NULL,               -- the PanelOutcome, JSON
+                    cost_usd REAL NOT NULL,
+                    run_id INTEGER NOT NULL
+                );
+                CREATE INDEX panel_results_chapter ON panel_results(chapter_slug);
+                ALTER TABLE panel_states ADD COLUMN chain_key TEXT;
+                """)
+        }
         return migrator
     }()
 
@@ -93,11 +109,17 @@ enum TraceSchema {
         """
 
     static let upsertPanelState = """
-        INSERT INTO panel_states (chapter_slug, panel_id, content_hash, status, reasons, results_json, run_id, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        INSERT INTO panel_states (chapter_slug, panel_id, content_hash, status, reasons, results_json, run_id, updated_at, chain_key)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT(chapter_slug, panel_id) DO UPDATE SET
             content_hash = excluded.content_hash, status = excluded.status, reasons = excluded.reasons,
-            results_json = excluded.results_json, run_id = excluded.run_id, updated_at = excluded.updated_at
+            results_json = excluded.results_json, run_id = excluded.run_id, updated_at = excluded.updated_at,
+            chain_key = excluded.chain_key
+        """
+
+    static let insertPanelResult = """
+        INSERT OR REPLACE INTO panel_results (chain_key, chapter_slug, panel_id, outcome, cost_usd, run_id)
+        VALUES (?, ?, ?, ?, ?, ?)
         """
 }
 

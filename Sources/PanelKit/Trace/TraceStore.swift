@@ -202,6 +202,95 @@ public actor TraceStore {
         try flushIfDue()
     }
 
+    // MARK: Whole panels
+
+    /// The stored panel results of these chapters, by chain key.
+    func storedPanels(chapterSlugs: [String]) throws(TraceError) -> [String: StoredPanel] {
+        try flush()
+        return try database("read the stored panel results") {
+            try pool.read { db in
+                var found: [String: StoredPanel] = [:]
+                let statement = try db.cachedStatement(
+                    sql: "SELECT chain_key, panel_id, outcome, cost_usd, run_id FROM panel_results WHERE chapter_slug = ?")
+                for slug in Set(chapterSlugs).sorted() {
+                    for row in try Row.fetchAll(statement, arguments: [slug]) {
+                        let key: String = row[0]
+                        found[key] = StoredPanel(chainKey: key, chapterSlug: slug, panelID: row[1], outcome: row[2],
+                                                 costUSD: row[3], runID: row[4])
+                    }
+                }
+                return found
+            }
+        }
+    }
+
+    /// Stores whole-panel results, in one transaction.
+    func storePanels(_ panels: [StoredPanel]) throws(TraceError) {
+        guard !panels.isEmpty else { return }
+        try flush(action: "store the panel results") { db in
+            var insert = RowWriter(try db.cachedStatement(sql: TraceSchema.insertPanelResult))
+            for panel in panels {
+                try insert.add(panel.chainKey)
+                try insert.add(panel.chapterSlug)
+                try insert.add(panel.panelID)
+                try insert.add(panel.outcome)
+                try insert.add(panel.costUSD)
+                try insert.add(panel.runID)
+                try insert.run()
+            }
+        }
+    }
+
+    /// Removes the rows of all but the newest `keepRuns` runs without losing an answer the cache
+    /// still needs: every call the latest panel states point at stays (their results name their
+    /// calls by trace id), and every row of the kept runs stays. Then the file is compacted.
+    public func prune(keepRuns: Int) throws(TraceError) -> PruneReport {
+        try flush()
+        let before = Self.fileSize(path)
+        var report = PruneReport(runsRemoved: 0, callsRemoved: 0, panelResultsRemoved: 0, bytesBefore: before, bytesAfter: before)
+        try database("prune the trace") {
+            try pool.write { db in
+                let cutoff = try Int64.fetchOne(
+                    db, sql: "SELECT id FROM runs ORDER BY id DESC LIMIT 1 OFFSET ?", arguments: [max(keepRuns, 1) - 1]) ?? 0
+                try db.execute(sql: """
+                    CREATE TEMP TABLE needed_answers AS
+                        SELECT DISTINCT tree.value AS trace_id
+                        FROM panel_states, json_tree(panel_states.results_json) AS tree
+                        WHERE tree.key = 'trace_id' AND tree.type = 'text'
+                    """)
+                try db.execute(sql: """
+                    DELETE FROM calls WHERE run_id < ? AND NOT (
+                        status = 'succeeded' AND substr(request_hash, 1, 16) IN (SELECT trace_id FROM needed_answers)
+                        AND id = (SELECT max(newest.id) FROM calls AS newest
+                                  WHERE newest.request_hash = calls.request_hash AND newest.status = 'succeeded'))
+                    """, arguments: [cutoff])
+                report.callsRemoved = db.changesCount
+                try db.execute(sql: "DROP TABLE needed_answers")
+                try db.execute(sql: """
+                    DELETE FROM panel_results WHERE run_id < ?
+                        AND chain_key NOT IN (SELECT chain_key FROM panel_states WHERE chain_key IS NOT NULL)
+                    """, arguments: [cutoff])
+                report.panelResultsRemoved = db.changesCount
+                try db.execute(sql: "DELETE FROM runs WHERE id < ?", arguments: [cutoff])
+                report.runsRemoved = db.changesCount
+            }
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+                try db.execute(sql: "VACUUM")
+                try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+            }
+        }
+        report.bytesAfter = Self.fileSize(path)
+        return report
+    }
+
+    /// The database and its WAL, in bytes.
+    static func fileSize(_ path: String) -> Int64 {
+        [path, path + "-wal"].reduce(0) { total, file in
+            total + ((try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int64) ?? 0)
+        }
+    }
+
     // MARK: Flushing
 
     /// Commits every pending record in one transaction.
@@ -262,6 +351,7 @@ public actor TraceStore {
                 try panel.add(state.resultsJSON)
                 try panel.add(state.runID)
                 try panel.add(TraceDate.format(state.updatedAt))
+                try panel.add(state.chainKey)
                 try panel.run()
             }
             try extra?(db)
@@ -450,10 +540,12 @@ public actor TraceStore {
     }
 
     private static func panelState(_ row: Row) throws -> PanelState {
-        PanelState(
+        var state = PanelState(
             chapterSlug: row["chapter_slug"], panelID: row["panel_id"], contentHash: row["content_hash"],
             status: row["status"], reasons: try stringArray(row["reasons"]), resultsJSON: row["results_json"],
             runID: row["run_id"], updatedAt: try date(row["updated_at"]))
+        state.chainKey = row["chain_key"]
+        return state
     }
 
     private static func date(_ text: String) throws -> Date {

@@ -63,7 +63,7 @@ struct TextCompletion: Sendable {
 
 /// Why a provider could not answer.
 public struct ProviderError: Error, Sendable, CustomStringConvertible {
-    enum Kind: String, Sendable {
+    enum Kind: String, Sendable, Codable {
         /// A missing or rejected key: no call can succeed, the run stops (exit 3).
         case unauthorized
         /// The provider refused this request (content policy, bad request): that panel fails.
