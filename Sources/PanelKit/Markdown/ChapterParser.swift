@@ -61,10 +61,15 @@ struct ChapterParser: Sendable {
             }
             panels.append(makeSheet(raw, id: id, source: source, settings: settings))
         }
+        // One pass over the panels: a chapter of 10,000 panels has over a thousand pages.
+        var panelIDsByPage: [Int: [String]] = [:]
+        for (raw, panel) in zip(structure.panels, panels) {
+            if let page = raw.pageIndex { panelIDsByPage[page, default: []].append(panel.id) }
+        }
         let pages = structure.pages.enumerated().map { index, header in
             ChapterPage(number: header.marker.number, lastNumber: header.marker.lastNumber, header: header.marker.label,
                         line: header.line, declaredPanels: header.marker.declaredPanels?.count,
-                        panelIDs: zip(structure.panels, panels).filter { $0.0.pageIndex == index }.map(\.1.id))
+                        panelIDs: panelIDsByPage[index] ?? [])
         }
         diagnostics += FullScriptChecks.declaredCounts(structure.pages, pages: pages, file: file)
         diagnostics += FullScriptChecks.balloonNumbering(
