@@ -38,7 +38,7 @@ struct GeminiImageProvider: RemoteImageProvider {
     /// Put into each image's `ImageMetadata.costUSD`.
     var pricePerImageUSD: Double?
     let apiKey: String
-    let call: RemoteImageCall
+    private(set) var call: RemoteImageCall
 
     /// `apiKey` is the value the caller read from `keyVariable`, which error messages name. `http`
     /// is used as given, except that its redaction also hides `apiKey`.
@@ -48,10 +48,9 @@ struct GeminiImageProvider: RemoteImageProvider {
         self.apiKey = apiKey
         self.settings = settings
         self.pricePerImageUSD = pricePerImageUSD
-        var http = http
-        http.redaction = Redaction(secrets: http.redaction.secrets + [apiKey])
-        http.retryAfter = { response in response.headers["retry-after"] ?? Self.retryDelay(in: response) }
-        call = RemoteImageCall(service: Self.service, keyVariable: keyVariable, http: http)
+        call = RemoteImageCall(service: Self.service, keyVariable: keyVariable, hiding: apiKey, http: http)
+        // Gemini says when to retry in the body as well as in the header.
+        call.http.retryAfter = { response in response.headers["retry-after"] ?? Self.retryDelay(in: response) }
     }
 
     // MARK: Request building (pure)

@@ -51,9 +51,7 @@ struct OpenAIImageProvider: RemoteImageProvider {
         self.apiKey = apiKey
         self.settings = settings
         self.pricePerImageUSD = pricePerImageUSD
-        var http = http
-        http.redaction = Redaction(secrets: http.redaction.secrets + [apiKey])
-        call = RemoteImageCall(service: Self.service, keyVariable: keyVariable, http: http)
+        call = RemoteImageCall(service: Self.service, keyVariable: keyVariable, hiding: apiKey, http: http)
     }
 
     // MARK: Request building (pure)

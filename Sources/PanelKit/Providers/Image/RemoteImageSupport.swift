@@ -101,6 +101,15 @@ struct RemoteImageCall: Sendable {
     var keyVariable: String
     var http: RetryingHTTPClient
 
+    /// `http` as given, except that its redaction also hides `apiKey`.
+    init(service: String, keyVariable: String, hiding apiKey: String, http: RetryingHTTPClient) {
+        var http = http
+        http.redaction = Redaction(secrets: http.redaction.secrets + [apiKey])
+        self.service = service
+        self.keyVariable = keyVariable
+        self.http = http
+    }
+
     /// Makes one image with `send`, then guarantees the contract every message relies on: no
     /// secret in it, whatever the path that raised it.
     func run(_ body: () async throws(ProviderError) -> GeneratedImage) async throws(ProviderError) -> GeneratedImage {
