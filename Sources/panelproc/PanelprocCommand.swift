@@ -19,9 +19,10 @@ struct PanelprocCommand: AsyncParsableCommand {
               panelproc -i one.md two.md             rewrite the files in place, atomically
               panelproc --json chapter.md            also write generated/<chapter>/chapter.json
               panelproc --force chapter.md           failed panels continue, marked forced
-              panelproc --no-cache chapter.md        ask the model again even for answered requests
+              panelproc --no-cache chapter.md        ask the model again, even if answered
               panelproc --provider openai --model gpt-4o-mini chapter.md
-                                                     use an OpenAI-compatible server (OPENAI_BASE_URL, OPENAI_API_KEY)
+                                                     an OpenAI-compatible server
+                                                     (OPENAI_BASE_URL, OPENAI_API_KEY)
               panelproc inspect chapter.md           the parsed panels as JSON
               panelproc trace --failed               failed panels of the last run, with reasons
 
@@ -169,7 +170,8 @@ struct PanelprocCommand: AsyncParsableCommand {
                 Console.error("error: cannot write to standard output: \(error.localizedDescription)")
                 throw ExitStatus.runFailed.exitCode
             }
-            Console.write("panelproc: dry run: \(plan.panels.count) panels; \(plan.textCallsToMake) text calls and \(plan.imagesToMake) images would be made; "
+            Console.write("panelproc: dry run: \(Summary.count(plan.panels.count, "panel")); \(Summary.count(plan.textCallsToMake, "text call")) and "
+                          + "\(Summary.count(plan.imagesToMake, "image")) would be made; "
                           + String(format: "estimated $%.4f; nothing was called or written", plan.estimatedCostUSD))
             return
         }
@@ -197,11 +199,13 @@ struct PanelprocCommand: AsyncParsableCommand {
                 throw ExitStatus.runFailed.exitCode
             }
         }
-        for result in report.chapters {
-            for panel in result.panels where panel.status == .failed && common.verbose {
-                Console.write("\(result.input.displayName):\(panel.sheet.lines.lowerBound): panel \(panel.sheet.id) failed: \(panel.reasons.joined(separator: "; "))")
-            }
+        // Each failed panel at the offending text of the file that was read (all of them with -v).
+        let failures = report.chapters.flatMap { chapter in
+            chapter.panels.flatMap { $0.failureDiagnostics(file: chapter.input.displayName) }
         }
+        let shown = common.verbose ? failures.count : Summary.failuresShown
+        for diagnostic in failures.prefix(shown) { Console.report(diagnostic, verbose: common.verbose) }
+        if failures.count > shown { Console.write("and \(failures.count - shown) more; panelproc trace --failed") }
         Console.write(Summary.line(for: report, elapsed: Date().timeIntervalSince(started)))
         if let stopped = report.stopped {
             Console.error("error: the run stopped: \(stopped.message)")

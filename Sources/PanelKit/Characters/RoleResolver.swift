@@ -19,6 +19,9 @@ struct RoleResolution: Sendable, Equatable, Codable {
     /// The role as written.
     var role: String
     var outcome: Outcome
+    /// Where the name stands in the file that was read (set for unresolved roles after the text
+    /// phase, from the panel as parsed this run, so a reused outcome never points at old lines).
+    var location: SourceLocation?
 
     init(role: String, outcome: Outcome) {
         self.role = role

@@ -24,13 +24,23 @@ public struct ParsePhase: Sendable {
     /// Parses and loads the character database (only for chapters with panels: a document
     /// without panels is never affected by a missing or broken database).
     public func prepare(_ input: InputDocument, databases: inout [String: CharacterDatabase]) throws(InputError) -> PreparedChapter {
-        let chapter = try parse(input)
+        var chapter = try parse(input)
         guard !chapter.panels.isEmpty else {
+            chapter.diagnostics.append(Diagnostic(
+                .warning, file: input.displayName, location: nil,
+                message: "no panels found (no `Panel N` marker); the document passes through unchanged"
+                    + (input.source.bytes.isEmpty ? " (an empty file: `panelproc f.md > f.md` empties f.md before reading it; use -i)" : "")))
             return PreparedChapter(input: input, chapter: chapter, characters: nil, charactersSearched: [])
         }
         let located = CharacterDatabaseLocator.locate(chapterFolder: input.folder, frontMatterPath: chapter.frontMatter?.characters,
                                                       configuredPath: settings.characters)
         guard let path = located.path else {
+            if chapter.panels.contains(where: { !$0.requiredRoles.isEmpty || !$0.dialogue.isEmpty }) {
+                chapter.diagnostics.append(Diagnostic(
+                    .warning, file: input.displayName, location: nil,
+                    message: "no character database found (looked in \(located.searched.joined(separator: ", "))), so panels that name characters will fail; "
+                        + "create characters/character_base_list.json, or set `characters` in the front matter or panelproc.yml"))
+            }
             return PreparedChapter(input: input, chapter: chapter, characters: nil, charactersSearched: located.searched)
         }
         if databases[path] == nil { databases[path] = try CharacterDatabase.load(path: path) }
