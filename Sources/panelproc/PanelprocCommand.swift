@@ -76,6 +76,10 @@ struct PanelprocCommand: AsyncParsableCommand {
     @Flag(name: .customLong("force-images"), help: "Make every image again, even current ones.")
     var forceImages = false
 
+    @Flag(name: .customLong("take-over"),
+          help: "Write into a generated/<slug>/ folder whose manifest names another Markdown file (that file was renamed to this one).")
+    var takeOver = false
+
     @Option(name: .customLong("panel"), help: ArgumentHelp("Only this panel gets a new image (repeatable; `p01-03` or a full id).", valueName: "id"))
     var panels: [String] = []
 
@@ -224,6 +228,7 @@ extension PanelprocCommand {
         flags.force = force
         flags.noCache = noCache
         flags.forceImages = forceImages
+        flags.takeOver = takeOver
         flags.onlyPanels = panels
         flags.concurrency = concurrency
         flags.rpm = rpm
