@@ -36,8 +36,6 @@ enum Summary {
             parts.append("themes " + counts.prefix(4).map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }
         let written = report.chapters.flatMap(\.files)
-        let cwd = FileManager.default.currentDirectoryPath + "/"
-        func short(_ path: String) -> String { path.hasPrefix(cwd) ? String(path.dropFirst(cwd.count)) : path }
         if !written.isEmpty { parts.append("wrote " + written.map(short).joined(separator: ", ")) }
         if let trace = report.tracePath, let runID = report.runID { parts.append("trace \(short(trace)) run \(runID)") }
         if !report.proposedRoles.isEmpty { parts.append("proposed \(report.proposedRoles.joined(separator: ", "))") }
@@ -47,11 +45,17 @@ enum Summary {
         return line
     }
 
+    /// A path under the working folder, relative to it.
+    static func short(_ path: String) -> String {
+        let cwd = FileManager.default.currentDirectoryPath + "/"
+        return path.hasPrefix(cwd) ? String(path.dropFirst(cwd.count)) : path
+    }
+
     /// What to do when something failed: the summary's last line.
     static func nextStep(_ report: RunReport) -> String? {
         let failed = report.counts[.failed] ?? 0
         guard failed > 0 else { return nil }
-        let trace = report.tracePath.map { " --db \($0)" } ?? ""
+        let trace = report.tracePath.map { " --db \(short($0))" } ?? ""
         return "next: `panelproc trace --failed\(trace)` says why \(failed == 1 ? "it" : "they") failed; "
             + "fix the Markdown or the character database and run again, or add --force to let \(failed == 1 ? "it" : "them") through"
     }

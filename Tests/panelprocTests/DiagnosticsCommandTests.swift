@@ -65,7 +65,7 @@ struct DiagnosticsCommandTests {
         try Data(one.utf8).write(to: folder.appendingPathComponent("one.md"))
         let passed = try await panelproc(["one.md"], in: folder)
         #expect(passed.status == 0)
-        #expect(passed.stderr.contains("1 chapter, 1 panel, 1 passed"), "\(passed.stderr)")
+        #expect(passed.stderr.contains("1 chapter, 1 panel; 1 passed"), "\(passed.stderr)")
         #expect(passed.stderr.contains("1 image made"), "\(passed.stderr)")
         #expect(!passed.stderr.contains("trace --failed"))
         let plan = try await panelproc(["--dry-run", "one.md"], in: folder)

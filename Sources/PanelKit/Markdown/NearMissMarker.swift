@@ -5,8 +5,13 @@
 enum NearMissMarker {
     /// The marker the text seems meant to be (`Panel 3`), or nil.
     static func suggestion(_ raw: String) -> (kind: String, marker: String)? {
-        guard MarkerRecognizer.recognize(raw) == nil else { return nil }
         let text = Substring(raw.trimmingCharacters(in: " \t*_"))
+        // A marker line that its paragraph did not take (`Page 2 -` over a lower-case line) is a
+        // near miss only with a dangling separator: `Page 2` / `of the contract…` is prose.
+        if let marker = MarkerRecognizer.recognize(raw) {
+            guard let last = text.last, ":-—–".contains(last) else { return nil }
+            return (marker.kind == .panel ? "panel" : "page", "\(marker.kind == .panel ? "Panel" : "Page") \(marker.number)")
+        }
         let letters = text.prefix { $0.isLetter }
         guard (3...7).contains(letters.count) else { return nil }
         let word = letters.lowercased()

@@ -6,7 +6,7 @@ import TestSupport
 @Suite("Chapter parser: warnings a writer needs")
 struct WriterWarningTests {
     @Test("A near-miss marker at the start of a paragraph or heading is a warning naming the marker to write",
-          arguments: [("PANEL3\n\nText.", "Panel 3"), ("Panel3", "Panel 3"), ("Pannel 2", "Panel 2"), ("Page 2 -", "Page 2"),
+          arguments: [("PANEL3\n\nText.", "Panel 3"), ("Panel3", "Panel 3"), ("Pannel 2", "Panel 2"), ("Page 2 -\nthe market opens.", "Page 2"),
                       ("### Pannel 4", "Panel 4"), ("## Pagge 2", "Page 2"), ("**Pannel 5**", "Panel 5")] as [(String, String)])
     func nearMiss(text: String, marker: String) throws {
         let chapter = try parse("# T\n\n### Panel 1\n\nMira waves.\n\n\(text)\n\nMore.\n")
@@ -19,7 +19,7 @@ struct WriterWarningTests {
     @Test("Markers of either convention and prose that mentions a page or panel are not near misses",
           arguments: ["PANEL 3.", "Panel 1.", "PAGE ONE (FIVE PANELS)", "PANEL 1: Close on Mira.", "Page 2 (1 panel)", "Panel 2:30 pm start",
                       "Page 2\nof the contract was never signed.", "Panel 3 shows the market.", "Pages 4 and 5 are a spread.",
-                      "### Panel 3-b", "Paper 2", "## Pages of history", "PAGES TWO–THREE"])
+                      "### Panel 3-b", "Paper 2", "## Pages of history", "PAGES TWO–THREE", "Page 2 -", "Page 2 -\nThe market opens."])
     func notNearMiss(text: String) throws {
         let chapter = try parse("# T\n\n### Panel 1\n\nMira waves.\n\n\(text)\n\nMore.\n")
         #expect(!chapter.diagnostics.contains { $0.message.contains("looks like a") }, "\(chapter.diagnostics)")
