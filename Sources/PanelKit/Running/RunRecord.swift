@@ -73,7 +73,9 @@ public struct PanelRecord: Sendable {
     public func failureDiagnostics(file: String) -> [Diagnostic] {
         guard status == .failed else { return [] }
         let marker = SourceLocation(line: sheet.lines.lowerBound, column: 1)
-        let unresolved = text?.results.roleValidation?.unresolved ?? []
+        // Without a database every role is unresolved: the gate's reason says where it looked.
+        let validation = text?.results.roleValidation
+        let unresolved = validation?.databaseMissing == nil ? validation?.unresolved ?? [] : []
         var diagnostics = unresolved.map { resolution -> Diagnostic in
             let problem: String
             switch resolution.outcome {
