@@ -53,7 +53,7 @@ struct UnknownRoleError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// Resolves roles against a database: `id`, then name or alias, then role tag (spec/characters.md).
+/// Resolves roles against a database: `id`, then name or alias, then role tag (README, "Characters").
 ///
 /// Names, aliases and tags compare after `RoleResolver.fold(_:)`. A leading "the" is insignificant
 /// only as a fallback: "the apple seller" and "apple seller" meet when neither matches as written,
