@@ -17,14 +17,14 @@ struct PanelprocCommand: AsyncParsableCommand {
               panelproc chapter.md > out.md          processed Markdown on stdout
               cat chapter.md | panelproc > out.md    filter: stdin to stdout
               panelproc -i one.md two.md             rewrite the files in place, atomically
-              panelproc --json chapter.md            also write generated/<chapter>/chapter.json
+              panelproc --json chapter.md            also generated/<chapter>/chapter.json
               panelproc --force chapter.md           failed panels continue, marked forced
               panelproc --no-cache chapter.md        ask the model again, even if answered
               panelproc --provider openai --model gpt-4o-mini chapter.md
                                                      an OpenAI-compatible server
                                                      (OPENAI_BASE_URL, OPENAI_API_KEY)
               panelproc inspect chapter.md           the parsed panels as JSON
-              panelproc trace --failed               failed panels of the last run, with reasons
+              panelproc trace --failed               the last run's failed panels and why
 
             Every panel goes through the stages theme, roles, rewrite, role validation, image \
             prompt, bubbles and checklist, all panels at once. Without a model endpoint the built-in \

@@ -78,9 +78,15 @@ struct DiagnosticsCommandTests {
     func helpWidth() async throws {
         let result = try await panelproc(["--help"], environment: ["COLUMNS": "80"])
         #expect(result.status == 0)
-        for line in result.stdoutText.split(separator: "\n", omittingEmptySubsequences: false) {
+        let lines = result.stdoutText.split(separator: "\n", omittingEmptySubsequences: false)
+        for line in lines {
             #expect(line.count <= 80, "too wide (\(line.count)): \(line)")
         }
+        // Each example stands on its own indented lines: none was wrapped back to column 0.
+        let start = try #require(lines.firstIndex(of: "Examples:"))
+        let examples = lines[(start + 1)...].prefix { !$0.isEmpty }
+        #expect(examples.count >= 8)
+        for line in examples { #expect(line.hasPrefix("  "), "an example wrapped: \(line)") }
     }
 
     @Test("A chapter with no panels says so (an emptied file too)")
