@@ -223,7 +223,10 @@ struct ImagePhase: Sendable {
                 }
                 return ImageOutcome(plan: item, result: made.skippedForCost ? .leftForCostCap : .notPlanned, entry: nil)
             case .failed:
-                manifest.markStale(panel.id, reason: "the panel failed: \(item.reason)")
+                // Only a verdict: a panel the cost cap left unreached keeps its image.
+                if chapter.panels[item.panelIndex].text?.status == .failed {
+                    manifest.markStale(panel.id, reason: "the panel failed: \(item.reason)")
+                }
                 return ImageOutcome(plan: item, result: .notPlanned, entry: nil)
             case .skipped:
                 return ImageOutcome(plan: item, result: .notPlanned, entry: nil)
