@@ -32,6 +32,11 @@ struct DiagnosticsCommandTests {
         #expect(result.status == 1, "\(result.stderr)")
         let column = "**Characters:** Mira, ".utf8.count + 1
         #expect(result.stderr.contains("ch.md:11:\(column): error: p00-02: unknown role \"The Stranger\" (did you mean "), "\(result.stderr)")
+        // The file now holds panel 1's image line (two lines more above panel 2); the rerun reuses
+        // the stored outcome and still points at the file as read now.
+        let rerun = try await panelproc(["-i", "ch.md"], in: folder)
+        #expect(rerun.stderr.contains("0 calls made"), "\(rerun.stderr)")
+        #expect(rerun.stderr.contains("ch.md:13:\(column): error: p00-02: unknown role \"The Stranger\""), "\(rerun.stderr)")
         // The sample: p02-02 names The Stranger in its Characters: line.
         let sample = try await panelproc(["--images", "none", "01-paper-and-promises.md"], in: folder)
         #expect(sample.stderr.contains("01-paper-and-promises.md:53:"), "\(sample.stderr)")
