@@ -19,7 +19,12 @@ enum Console {
     static func report(_ diagnostic: Diagnostic, verbose: Bool) {
         if diagnostic.severity == .note && !verbose { return }
         let marker = "\(diagnostic.severity.rawValue):"
-        write(colored(diagnostic.description, marker: marker, code: diagnostic.severity == .warning ? "33" : "36"))
+        let code = switch diagnostic.severity {
+        case .error: "31"
+        case .warning: "33"
+        case .note: "36"
+        }
+        write(colored(diagnostic.description, marker: marker, code: code))
     }
 
     private static func colored(_ text: String, marker: String, code: String) -> String {

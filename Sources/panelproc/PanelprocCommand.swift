@@ -17,13 +17,14 @@ struct PanelprocCommand: AsyncParsableCommand {
               panelproc chapter.md > out.md          processed Markdown on stdout
               cat chapter.md | panelproc > out.md    filter: stdin to stdout
               panelproc -i one.md two.md             rewrite the files in place, atomically
-              panelproc --json chapter.md            also write generated/<chapter>/chapter.json
+              panelproc --json chapter.md            also generated/<chapter>/chapter.json
               panelproc --force chapter.md           failed panels continue, marked forced
-              panelproc --no-cache chapter.md        ask the model again even for answered requests
+              panelproc --no-cache chapter.md        ask the model again, even if answered
               panelproc --provider openai --model gpt-4o-mini chapter.md
-                                                     use an OpenAI-compatible server (OPENAI_BASE_URL, OPENAI_API_KEY)
+                                                     an OpenAI-compatible server
+                                                     (OPENAI_BASE_URL, OPENAI_API_KEY)
               panelproc inspect chapter.md           the parsed panels as JSON
-              panelproc trace --failed               failed panels of the last run, with reasons
+              panelproc trace --failed               the last run's failed panels and why
 
             Every panel goes through the stages theme, roles, rewrite, role validation, image \
             prompt, bubbles and checklist, all panels at once. Without a model endpoint the built-in \
@@ -74,6 +75,10 @@ struct PanelprocCommand: AsyncParsableCommand {
 
     @Flag(name: .customLong("force-images"), help: "Make every image again, even current ones.")
     var forceImages = false
+
+    @Flag(name: .customLong("take-over"),
+          help: "Write into a generated/<slug>/ folder whose manifest names another Markdown file (that file was renamed to this one).")
+    var takeOver = false
 
     @Option(name: .customLong("panel"), help: ArgumentHelp("Only this panel gets a new image (repeatable; `p01-03` or a full id).", valueName: "id"))
     var panels: [String] = []
@@ -169,7 +174,8 @@ struct PanelprocCommand: AsyncParsableCommand {
                 Console.error("error: cannot write to standard output: \(error.localizedDescription)")
                 throw ExitStatus.runFailed.exitCode
             }
-            Console.write("panelproc: dry run: \(plan.panels.count) panels; \(plan.textCallsToMake) text calls and \(plan.imagesToMake) images would be made; "
+            Console.write("panelproc: dry run: \(Summary.count(plan.panels.count, "panel")); \(Summary.count(plan.textCallsToMake, "text call")) and "
+                          + "\(Summary.count(plan.imagesToMake, "image")) would be made; "
                           + String(format: "estimated $%.4f; nothing was called or written", plan.estimatedCostUSD))
             return
         }
@@ -197,11 +203,13 @@ struct PanelprocCommand: AsyncParsableCommand {
                 throw ExitStatus.runFailed.exitCode
             }
         }
-        for result in report.chapters {
-            for panel in result.panels where panel.status == .failed && common.verbose {
-                Console.write("\(result.input.displayName):\(panel.sheet.lines.lowerBound): panel \(panel.sheet.id) failed: \(panel.reasons.joined(separator: "; "))")
-            }
+        // Each failed panel at the offending text of the file that was read (all of them with -v).
+        let failures = report.chapters.flatMap { chapter in
+            chapter.panels.flatMap { $0.failureDiagnostics(file: chapter.input.displayName) }
         }
+        let shown = common.verbose ? failures.count : Summary.failuresShown
+        for diagnostic in failures.prefix(shown) { Console.report(diagnostic, verbose: common.verbose) }
+        if failures.count > shown { Console.write("and \(failures.count - shown) more; panelproc trace --failed") }
         Console.write(Summary.line(for: report, elapsed: Date().timeIntervalSince(started)))
         if let stopped = report.stopped {
             Console.error("error: the run stopped: \(stopped.message)")
@@ -220,6 +228,7 @@ extension PanelprocCommand {
         flags.force = force
         flags.noCache = noCache
         flags.forceImages = forceImages
+        flags.takeOver = takeOver
         flags.onlyPanels = panels
         flags.concurrency = concurrency
         flags.rpm = rpm

@@ -3,20 +3,26 @@ import PanelKit
 
 /// The one line a run prints to stderr when it ends.
 enum Summary {
+    /// Failed-panel lines printed without `--verbose`.
+    static let failuresShown = 20
+
+    /// `1 image`, `2 images`.
+    static func count(_ number: Int, _ noun: String) -> String { "\(number) \(noun)\(number == 1 ? "" : "s")" }
+
     static func line(for report: RunReport, elapsed: TimeInterval) -> String {
         let panels = report.chapters.reduce(0) { $0 + $1.chapter.panels.count }
         let chapters = report.chapters.count
-        var parts = ["panelproc: \(chapters) chapter\(chapters == 1 ? "" : "s"), \(panels) panel\(panels == 1 ? "" : "s")"]
+        var parts = ["panelproc: \(count(chapters, "chapter")), \(count(panels, "panel"))"]
         if panels > 0 {
             let statuses = PanelStatus.allCases.compactMap { status -> String? in
                 let count = report.counts[status] ?? 0
                 return count > 0 || status == .passed || status == .failed ? "\(count) \(status.rawValue)" : nil
             }
             parts.append(statuses.joined(separator: ", "))
-            parts.append("\(report.callsMade) call\(report.callsMade == 1 ? "" : "s") made, \(report.callsCached) cached")
+            parts.append("\(count(report.callsMade, "call")) made, \(report.callsCached) cached")
         }
         if report.imagesMade + report.imagesCurrent + report.imagesFailed + report.imagesSkippedForCost > 0 {
-            var images = "\(report.imagesMade) image\(report.imagesMade == 1 ? "" : "s") made, \(report.imagesCurrent) current"
+            var images = "\(count(report.imagesMade, "image")) made, \(report.imagesCurrent) current"
             if report.imagesFailed > 0 { images += ", \(report.imagesFailed) refused" }
             if report.imagesSkippedForCost > 0 { images += ", \(report.imagesSkippedForCost) left for the cost cap" }
             parts.append(images)
@@ -30,12 +36,27 @@ enum Summary {
             parts.append("themes " + counts.prefix(4).map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }
         let written = report.chapters.flatMap(\.files)
-        let cwd = FileManager.default.currentDirectoryPath + "/"
-        func short(_ path: String) -> String { path.hasPrefix(cwd) ? String(path.dropFirst(cwd.count)) : path }
         if !written.isEmpty { parts.append("wrote " + written.map(short).joined(separator: ", ")) }
         if let trace = report.tracePath, let runID = report.runID { parts.append("trace \(short(trace)) run \(runID)") }
         if !report.proposedRoles.isEmpty { parts.append("proposed \(report.proposedRoles.joined(separator: ", "))") }
         parts.append(String(format: "%.2fs", elapsed))
-        return parts.joined(separator: "; ")
+        var line = parts.joined(separator: "; ")
+        if let next = nextStep(report) { line += "\n" + next }
+        return line
+    }
+
+    /// A path under the working folder, relative to it.
+    static func short(_ path: String) -> String {
+        let cwd = FileManager.default.currentDirectoryPath + "/"
+        return path.hasPrefix(cwd) ? String(path.dropFirst(cwd.count)) : path
+    }
+
+    /// What to do when something failed: the summary's last line.
+    static func nextStep(_ report: RunReport) -> String? {
+        let failed = report.counts[.failed] ?? 0
+        guard failed > 0 else { return nil }
+        let trace = report.tracePath.map { " --db \(short($0))" } ?? ""
+        return "next: `panelproc trace --failed\(trace)` says why \(failed == 1 ? "it" : "they") failed; "
+            + "fix the Markdown or the character database and run again, or add --force to let \(failed == 1 ? "it" : "them") through"
     }
 }

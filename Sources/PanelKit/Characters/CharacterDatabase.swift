@@ -47,7 +47,7 @@ public struct CharacterProfile: Sendable, Equatable {
     }
 }
 
-/// The validated character database: who may appear in a panel (see spec/characters.md).
+/// The validated character database: who may appear in a panel (README, "Characters").
 public struct CharacterDatabase: Sendable {
     /// The database file, absolute.
     public var path: String

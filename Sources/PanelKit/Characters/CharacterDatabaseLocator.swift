@@ -1,6 +1,6 @@
 import Foundation
 
-/// Finds the character database for a chapter (spec/characters.md, "Where the database is found").
+/// Finds the character database for a chapter (README, the `characters` configuration key).
 enum CharacterDatabaseLocator {
     /// The conventional place, relative to a chapter's folder or one of its parents.
     static let conventionalPath = "characters/character_base_list.json"

@@ -19,6 +19,9 @@ struct RoleResolution: Sendable, Equatable, Codable {
     /// The role as written.
     var role: String
     var outcome: Outcome
+    /// Where the name stands in the file that was read (set for unresolved roles after the text
+    /// phase, from the panel as parsed this run, so a reused outcome never points at old lines).
+    var location: SourceLocation?
 
     init(role: String, outcome: Outcome) {
         self.role = role
@@ -50,7 +53,7 @@ struct UnknownRoleError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// Resolves roles against a database: `id`, then name or alias, then role tag (spec/characters.md).
+/// Resolves roles against a database: `id`, then name or alias, then role tag (README, "Characters").
 ///
 /// Names, aliases and tags compare after `RoleResolver.fold(_:)`. A leading "the" is insignificant
 /// only as a fallback: "the apple seller" and "apple seller" meet when neither matches as written,

@@ -28,6 +28,9 @@ public struct RunSettings: Sendable, Equatable {
     public var useCache = true
     /// `--force-images`: make every image again.
     public var forceImages = false
+    /// `--take-over`: a `generated/<slug>/` folder whose manifest names another Markdown file
+    /// becomes this file's (the old file was renamed).
+    public var takeOver = false
     /// `--panel`: only these panels get new images (full ids or `p01-03`); empty means all.
     public var onlyPanels: Set<String> = []
     /// `--max-bubbles`: wins over front matter and the file.

@@ -71,6 +71,12 @@ struct ChapterParser: Sendable {
                         line: header.line, declaredPanels: header.marker.declaredPanels?.count,
                         panelIDs: panelIDsByPage[index] ?? [])
         }
+        diagnostics += structure.nearMisses.compactMap { NearMissMarker.diagnostic($0.text, location: $0.location, file: file) }
+        if let unclosed = FrontMatterReader.unclosed(source, file: file) { diagnostics.append(unclosed) }
+        for (raw, panel) in zip(structure.panels, panels) where panel.isEmpty {
+            diagnostics.append(Diagnostic(.warning, file: file, location: SourceLocation(line: raw.markerLine, column: 1),
+                                          message: "panel \(panel.localID) has no scene text, dialogue or caption; write what the panel shows"))
+        }
         diagnostics += FullScriptChecks.declaredCounts(structure.pages, pages: pages, file: file)
         diagnostics += FullScriptChecks.balloonNumbering(
             panels: zip(structure.panels, panels).map { ($0.0.pageIndex, $0.1) }, pages: structure.pages,
@@ -104,6 +110,8 @@ struct ChapterParser: Sendable {
         var firstH1: String?
         var pages: [PageHeader] = []
         var panels: [RawPanel] = []
+        /// Paragraphs and headings that open like a marker but are not one (`Pannel 2`).
+        var nearMisses: [(text: String, location: SourceLocation)] = []
     }
 
     private enum Role {
@@ -144,10 +152,13 @@ struct ChapterParser: Sendable {
                 } else {
                     if level == 1, structure.firstH1 == nil { structure.firstH1 = text }
                     role = .heading(level: level)
+                    if let first = block.lines.first { structure.nearMisses.append((first, start)) }
                 }
                 items.append(Item(role: role, line: start.line, column: start.column, index: index))
             case .paragraph where !block.lines.isEmpty:
-                items += paragraphItems(block, index: index)
+                let parts = paragraphItems(block, index: index)
+                if parts.count == 1, case .content = parts[0].role { structure.nearMisses.append((block.lines[0], start)) }
+                items += parts
             default:
                 items.append(Item(role: .content, line: start.line, column: start.column, index: index))
             }
@@ -284,7 +295,9 @@ struct ChapterParser: Sendable {
             id: id, page: raw.page, number: raw.marker.number, markerText: raw.markerText, title: raw.marker.title,
             lines: raw.markerLine...raw.lastLine, contentHash: hash,
             sceneDescriptionOriginal: reader.sceneParagraphs.joined(separator: "\n\n"), shotType: reader.shotType,
-            fields: reader.fields, dialogue: reader.dialogue, requiredRoles: roles, imageSite: site)
+            fields: reader.fields, dialogue: reader.dialogue, requiredRoles: roles, imageSite: site,
+            nameSites: NameSites.find(lines: raw.markerLine...raw.lastLine, skipping: imageLines, roles: roles,
+                                      fields: reader.fields, dialogue: reader.dialogue, source: source))
     }
 
     /// `Officer Bly, Mira and The Stranger` → three roles.

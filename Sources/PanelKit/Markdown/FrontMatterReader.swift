@@ -39,6 +39,21 @@ enum FrontMatterReader {
         return Block(closingLine: closingLine, frontMatter: result)
     }
 
+    /// A `---` at the top followed by a `key:` line that never closes: the writer meant front
+    /// matter, and its tone, style, palette and common example would be silently dropped.
+    static func unclosed(_ source: SourceText, file: String) -> Diagnostic? {
+        guard source.lineCount >= 2 else { return nil }
+        var firstLine = Array(source.lineContent(1))
+        if firstLine.starts(with: [0xEF, 0xBB, 0xBF]) { firstLine.removeFirst(3) }
+        guard isFence(firstLine, allowDots: false),
+            !(2...source.lineCount).contains(where: { isFence(Array(source.lineContent($0)), allowDots: true) }),
+            !source.isBlankLine(2), startsLikeYAML(source, lines: 2..<3)
+        else { return nil }
+        return Diagnostic(.warning, file: file, location: SourceLocation(line: 1, column: 1),
+                          message: "front matter opened with `---` never closes, so none of it is read (tone, style, palette, common example); "
+                              + "add a `---` line after its last key")
+    }
+
     /// The first non-blank line is a `key:` (or a YAML comment), or the block is empty.
     private static func startsLikeYAML(_ source: SourceText, lines: Range<Int>) -> Bool {
         for line in lines where !source.isBlankLine(line) {

@@ -34,11 +34,22 @@ enum Splicer {
     /// The source with an H4 image line for every panel in `links` (keyed by panel id): an
     /// existing line of the panel is updated in place (left alone if it already says the same),
     /// otherwise a new one goes after the panel's last line, followed by a blank line.
-    static func splice(_ chapter: Chapter, links: [String: ImageLink]) -> [UInt8] {
+    /// The image lines of the panels in `removing` go, with the blank line that was inserted with
+    /// them (a panel that no longer passes must not show its old picture).
+    static func splice(_ chapter: Chapter, links: [String: ImageLink], removing: Set<String> = []) -> [UInt8] {
         let source = chapter.source
         let lineEnding = source.dominantLineEnding
         var edits: [(range: Range<Int>, bytes: [UInt8])] = []
         for panel in chapter.panels {
+            if removing.contains(panel.id), let existing = panel.imageSite.existing {
+                let line = existing.line
+                var end = source.lineStart(line + 1)
+                if line > 1, source.isBlankLine(line - 1), line + 1 <= source.lineCount, source.isBlankLine(line + 1) {
+                    end = source.lineStart(line + 2)
+                }
+                edits.append((source.lineStart(line)..<end, []))
+                continue
+            }
             guard let link = links[panel.id] else { continue }
             let site = panel.imageSite
             if let existing = site.existing {

@@ -24,6 +24,9 @@ public struct ComicPanelImageSheet: Sendable {
 
     /// Where the image line goes in the source.
     var imageSite: ImageLineSite
+    /// Every name the writer put in the panel (`Characters:` entries, speakers, capitalised runs
+    /// of the scene) with its place in the file.
+    var nameSites: [NameSite] = []
 
     /// The short id within the chapter (`p01-03`), as used for file names.
     var localID: String {
@@ -49,6 +52,18 @@ public struct ComicPanelImageSheet: Sendable {
                                        manner: kind == .caption ? nil : field.qualifier, text: field.value, line: field.line))
         }
         return lines.sorted { $0.line < $1.line }
+    }
+
+    /// Where `name` stands in the file: an exact name first, else a run of words that holds it.
+    func location(ofName name: String) -> SourceLocation? {
+        let folded = TextTools.fold(name)
+        if let site = nameSites.first(where: { TextTools.fold($0.text) == folded }) { return site.location }
+        return nameSites.first { TextTools.containsPhrase($0.text, name) }?.location
+    }
+
+    /// No scene text, no dialogue and no lettering: nothing to draw.
+    var isEmpty: Bool {
+        sceneDescriptionOriginal.trimmingWhitespace().isEmpty && dialogue.isEmpty && !fields.contains { $0.label.isLettering }
     }
 
     func field(_ label: PanelField.Label) -> String? {
@@ -91,4 +106,10 @@ struct LetteringLine: Sendable, Equatable {
 
     /// The modifiers found in the manner (`OFF` → off-panel); none for captions.
     var modifiers: [LetteringModifier] { kind == .dialogue ? manner.map(LetteringModifier.parse) ?? [] : [] }
+}
+
+/// A name as written in a panel, and where.
+struct NameSite: Sendable, Equatable {
+    var text: String
+    var location: SourceLocation
 }

@@ -5,7 +5,8 @@ import Foundation
 public struct ImageManifest: Sendable, Equatable {
     struct Entry: Sendable, Equatable {
         var panelID: String
-        /// `generated`, `failed` (the provider refused), or `skipped` (the cost cap).
+        /// `generated`, or `stale` (the panel failed, or its new image was refused: the file is
+        /// kept but no image line points at it).
         var status: String
         /// The panel's content hash when the image was made.
         var contentHash: String
@@ -22,6 +23,8 @@ public struct ImageManifest: Sendable, Equatable {
         var reason: String?
         /// The renderer's warnings (text overflowing a bubble), kept for the checklist of later runs.
         var warnings: [String] = []
+        /// Made for a panel that failed the gate and was let through with `--force`.
+        var forced = false
     }
 
     struct Provenance: Sendable, Equatable {
@@ -35,6 +38,9 @@ public struct ImageManifest: Sendable, Equatable {
 
     static let schemaVersion = 1
     var chapterSlug: String
+    /// The Markdown file that owns `generated/<slug>/`, relative to that folder (nil for standard
+    /// input, and in manifests written before panelproc recorded it).
+    var source: String?
     var entries: [Entry]
     var runs: [Provenance]
 
@@ -45,6 +51,19 @@ public struct ImageManifest: Sendable, Equatable {
     }
 
     func entry(_ panelID: String) -> Entry? { entries.first { $0.panelID == panelID } }
+
+    /// A generated image whose panel no longer passes: kept on disk, never `generated`.
+    mutating func markStale(_ panelID: String, reason: String) {
+        guard var entry = entry(panelID), entry.status == "generated" else { return }
+        entry.status = "stale"
+        entry.reason = reason
+        upsert(entry)
+    }
+
+    /// The Markdown file recorded as the folder's owner, as an absolute path.
+    func owner(directory: String) -> String? {
+        source.map { ((directory as NSString).appendingPathComponent($0) as NSString).standardizingPath }
+    }
 
     mutating func upsert(_ entry: Entry) {
         if let index = entries.firstIndex(where: { $0.panelID == entry.panelID }) {
@@ -59,6 +78,7 @@ public struct ImageManifest: Sendable, Equatable {
         .object([
             ("schema_version", .int(Self.schemaVersion)),
             ("chapter", .string(chapterSlug)),
+            ("source", .optional(source)),
             ("images", .array(entries.map { entry in
                 .object([
                     ("panel_id", .string(entry.panelID)), ("status", .string(entry.status)),
@@ -67,6 +87,7 @@ public struct ImageManifest: Sendable, Equatable {
                     ("path", .string(entry.path)), ("generated_at", .string(entry.generatedAt)),
                     ("metadata", Self.metadataJSON(entry.metadata)), ("cost_usd", .double(entry.costUSD)),
                     ("reason", .optional(entry.reason)), ("warnings", .array(entry.warnings.map(JSONValue.string))),
+                    ("forced", .bool(entry.forced)),
                 ])
             })),
             ("runs", .array(runs.map { run in
@@ -92,6 +113,7 @@ public struct ImageManifest: Sendable, Equatable {
         let source = try FileIO.readSource(path: path)
         let value = JSONValue(try LocatedJSON.parse(source.bytes, file: path))
         var manifest = ImageManifest(chapterSlug: value["chapter"]?.string ?? chapterSlug)
+        manifest.source = value["source"]?.string
         for item in value["images"]?.array ?? [] {
             guard let panelID = item["panel_id"]?.string, let path = item["path"]?.string else { continue }
             let metadata = item["metadata"] ?? .object([])
@@ -104,7 +126,7 @@ public struct ImageManifest: Sendable, Equatable {
                                         requestID: metadata["request_id"]?.string, revisedPrompt: metadata["revised_prompt"]?.string,
                                         costUSD: metadata["cost_usd"]?.number),
                 costUSD: item["cost_usd"]?.number ?? 0, reason: item["reason"]?.string,
-                warnings: item["warnings"]?.strings ?? []))
+                warnings: item["warnings"]?.strings ?? [], forced: item["forced"]?.bool ?? false))
         }
         for run in value["runs"]?.array ?? [] {
             manifest.runs.append(Provenance(

@@ -1,6 +1,8 @@
 import Foundation
 
-/// `generated/<slug>/manifest.json`, written when the image phase changed it.
+/// `generated/<slug>/manifest.json`, written when the image phase changed it. Images of panels the
+/// image phase dropped from the manifest (deleted from the Markdown) move to
+/// `generated/<slug>/orphans/`, so the folder holds only what the document points at.
 struct ManifestOutput: RunOutput {
     init() {}
 
@@ -9,9 +11,27 @@ struct ManifestOutput: RunOutput {
         for (index, chapter) in run.chapters.enumerated() {
             guard let manifest = chapter.manifest, manifest != chapter.manifestBefore else { continue }
             let path = (chapter.directory as NSString).appendingPathComponent("manifest.json")
+            try moveOrphans(chapter, manifest: manifest)
             try writeFile(Array(manifest.json.serialized().utf8), to: path)
             written.append(WrittenFile(chapter: index, path: path))
         }
         return written
+    }
+
+    func moveOrphans(_ chapter: ChapterRecord, manifest: ImageManifest) throws(RunFailure) {
+        let files = FileManager.default
+        for entry in chapter.manifestBefore?.entries ?? [] where manifest.entry(entry.panelID) == nil {
+            let image = ((chapter.input.folder as NSString).appendingPathComponent(entry.path) as NSString).standardizingPath
+            guard files.fileExists(atPath: image) else { continue }
+            let orphans = (chapter.directory as NSString).appendingPathComponent("orphans")
+            let target = (orphans as NSString).appendingPathComponent((image as NSString).lastPathComponent)
+            do {
+                try files.createDirectory(atPath: orphans, withIntermediateDirectories: true)
+                if files.fileExists(atPath: target) { try files.removeItem(atPath: target) }
+                try files.moveItem(atPath: image, toPath: target)
+            } catch {
+                throw .write("cannot move \(image) to \(orphans): \(error.localizedDescription)")
+            }
+        }
     }
 }

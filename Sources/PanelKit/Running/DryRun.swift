@@ -32,7 +32,7 @@ public struct RunPlan: Sendable {
         }
         lines.append("")
         lines.append("would make \(textCallsToMake) text call\(textCallsToMake == 1 ? "" : "s") (\(textModel)) and \(imagesToMake) image\(imagesToMake == 1 ? "" : "s")"
-                     + (imageModel.map { " (\($0))" } ?? "") + "; \(textCallsCached) answers are cached")
+                     + (imageModel.map { " (\($0))" } ?? "") + "; \(textCallsCached) " + (textCallsCached == 1 ? "answer is cached" : "answers are cached"))
         lines.append(String(format: "estimated cost: $%.4f", estimatedCostUSD))
         return lines.joined(separator: "\n") + "\n"
     }

@@ -82,7 +82,9 @@ struct ImagePhase: Sendable {
     }
 
     /// The image request for a panel: its prompts, and reference pictures where the provider takes them.
-    func request(for panel: ComicPanelImageSheet, results: StageResults, characters: CharacterDatabase?) -> ImageRequest? {
+    func request(for panel: ComicPanelImageSheet, results: StageResults, characters: CharacterDatabase?, forced: Bool = false)
+        -> ImageRequest?
+    {
         guard let prompt = results.imagePrompt else { return nil }
         var references: [ReferenceImageFile] = []
         var names: [String] = []
@@ -95,8 +97,9 @@ struct ImagePhase: Sendable {
                                                      mimeType: Self.mimeType(forPath: reference.absolutePath)))
             }
         }
-        let layout = PanelLayout(panelID: panel.id, title: panel.title, shot: panel.shotType, characters: names,
+        var layout = PanelLayout(panelID: panel.id, title: panel.title, shot: panel.shotType, characters: names,
                                  bubbles: results.bubbles?.bubbles ?? [])
+        layout.forced = forced
         return ImageRequest(prompt: prompt.prompt, negativePrompt: prompt.negativePrompt, size: size, references: references,
                             layout: layout)
     }
@@ -110,6 +113,7 @@ struct ImagePhase: Sendable {
         }
         let layout = request.layout
         text += "layout \(layout.title ?? "")|\(layout.shot?.rawValue ?? "")|\(layout.characters.joined(separator: ","))\n"
+        if layout.forced { text += "forced\n" }
         for bubble in layout.bubbles { text += "bubble \(bubble.kind.rawValue)|\(bubble.speaker ?? "")|\(bubble.text)\n" }
         return SHA256.hex(text)
     }
@@ -147,7 +151,7 @@ struct ImagePhase: Sendable {
                 item.relativePath = existing.path
             }
             guard let outcome = outcomes[index], outcome.status == .passed || outcome.status == .forced,
-                let request = request(for: panel, results: outcome.results, characters: characters)
+                let request = request(for: panel, results: outcome.results, characters: characters, forced: outcome.status == .forced)
             else {
                 item.state = .failed
                 item.reason = outcomes[index]?.reasons.first ?? "the panel did not pass the gate"
@@ -179,11 +183,18 @@ struct ImagePhase: Sendable {
     }
 
     /// Plans and makes a chapter's images: each panel's outcome, and the manifest with every image
-    /// made this run recorded (and one provenance entry when any was made).
+    /// made this run recorded (and one provenance entry when any was made). The manifest never
+    /// disagrees with the document: a panel that now fails has its image marked `stale`, a panel
+    /// deleted from the Markdown loses its entry (`ManifestOutput` moves its file to `orphans/`),
+    /// and the manifest names the Markdown file that owns the folder (`source`).
     func run(_ chapter: ChapterRecord, manifest: ImageManifest, ledger: CostLedger, trace: (any CallTrace)?, runID: Int64?)
         async -> (outcomes: [ImageOutcome], manifest: ImageManifest)
     {
         var manifest = manifest
+        if let path = chapter.input.path {
+            let absolute = FileIO.absolute(path, from: FileManager.default.currentDirectoryPath)
+            manifest.source = Self.relativePath(absolute, from: chapter.directory)
+        }
         let plan = plan(chapter: chapter.chapter, outcomes: chapter.panels.map(\.text), characters: chapter.characters,
                         manifest: manifest, chapterDirectory: chapter.directory, markdownFolder: chapter.input.folder)
         let made = await generate(plan, ledger: ledger, trace: trace, runID: runID ?? 0, chapterSlug: chapter.chapter.slug)
@@ -196,21 +207,33 @@ struct ImagePhase: Sendable {
                 return ImageOutcome(plan: item, result: .current, entry: manifest.entry(panel.id))
             case .new, .stale:
                 if let image = made.image {
-                    let entry = ImageManifest.Entry(
+                    var entry = ImageManifest.Entry(
                         panelID: panel.id, status: "generated", contentHash: panel.contentHash, promptHash: item.promptHash,
                         provider: provider.name, model: image.metadata.model, size: size.description,
                         path: item.relativePath, generatedAt: made.generatedAt, metadata: image.metadata,
                         costUSD: made.costUSD, reason: nil, warnings: image.warnings)
+                    entry.forced = item.request?.layout.forced ?? false
                     manifest.upsert(entry)
                     generated.append(panel.id)
                     return ImageOutcome(plan: item, result: .made, entry: entry)
                 }
-                if let error = made.error { return ImageOutcome(plan: item, result: .refused(error), entry: nil) }
+                if let error = made.error {
+                    manifest.markStale(panel.id, reason: "the image was refused: \(error.message)")
+                    return ImageOutcome(plan: item, result: .refused(error), entry: nil)
+                }
                 return ImageOutcome(plan: item, result: made.skippedForCost ? .leftForCostCap : .notPlanned, entry: nil)
-            case .failed, .skipped:
+            case .failed:
+                // Only a verdict: a panel the cost cap left unreached keeps its image.
+                if chapter.panels[item.panelIndex].text?.status == .failed {
+                    manifest.markStale(panel.id, reason: "the panel failed: \(item.reason)")
+                }
+                return ImageOutcome(plan: item, result: .notPlanned, entry: nil)
+            case .skipped:
                 return ImageOutcome(plan: item, result: .notPlanned, entry: nil)
             }
         }
+        let panelIDs = Set(chapter.chapter.panels.map(\.id))
+        manifest.entries.removeAll { !panelIDs.contains($0.panelID) }
         if !generated.isEmpty {
             manifest.runs.append(ImageManifest.Provenance(
                 runID: runID, at: Self.timestamp(), provider: provider.name, model: provider.model,

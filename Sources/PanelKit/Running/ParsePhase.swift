@@ -24,13 +24,23 @@ public struct ParsePhase: Sendable {
     /// Parses and loads the character database (only for chapters with panels: a document
     /// without panels is never affected by a missing or broken database).
     public func prepare(_ input: InputDocument, databases: inout [String: CharacterDatabase]) throws(InputError) -> PreparedChapter {
-        let chapter = try parse(input)
+        var chapter = try parse(input)
         guard !chapter.panels.isEmpty else {
+            chapter.diagnostics.append(Diagnostic(
+                .warning, file: input.displayName, location: nil,
+                message: "no panels found (no `Panel N` marker); the document passes through unchanged"
+                    + (input.source.bytes.isEmpty ? " (an empty file: `panelproc f.md > f.md` empties f.md before reading it; use -i)" : "")))
             return PreparedChapter(input: input, chapter: chapter, characters: nil, charactersSearched: [])
         }
         let located = CharacterDatabaseLocator.locate(chapterFolder: input.folder, frontMatterPath: chapter.frontMatter?.characters,
                                                       configuredPath: settings.characters)
         guard let path = located.path else {
+            if chapter.panels.contains(where: { !$0.requiredRoles.isEmpty || !$0.dialogue.isEmpty }) {
+                chapter.diagnostics.append(Diagnostic(
+                    .warning, file: input.displayName, location: nil,
+                    message: "no character database found (looked in \(located.searched.joined(separator: ", "))), so panels that name characters will fail; "
+                        + "create characters/character_base_list.json, or set `characters` in the front matter or panelproc.yml"))
+            }
             return PreparedChapter(input: input, chapter: chapter, characters: nil, charactersSearched: located.searched)
         }
         if databases[path] == nil { databases[path] = try CharacterDatabase.load(path: path) }
@@ -79,19 +89,36 @@ public struct ParsePhase: Sendable {
         return library
     }
 
-    /// Two inputs whose outputs would land in the same folder (same chapter slug): the later one
-    /// would silently replace the earlier one's chapter.json, manifest and images.
+    /// Two inputs whose outputs would land in the same folder (same chapter slug), or an input
+    /// whose folder's manifest says it belongs to another Markdown file (a draft copy with the same
+    /// title): the later one would silently replace the other's chapter.json, manifest and images.
     public func outputCollision(_ chapters: [PreparedChapter]) -> InputError? {
         var seen: [String: PreparedChapter] = [:]
+        let cwd = FileManager.default.currentDirectoryPath
         for prepared in chapters where !prepared.chapter.panels.isEmpty {
             let directory = settings.chapterDirectory(for: prepared.input, slug: prepared.chapter.slug)
             if let earlier = seen[directory] {
-                return InputError(file: prepared.input.displayName,
-                                  message: "this chapter and \(earlier.input.displayName) both have the slug \(prepared.chapter.slug), so both would write \(directory)",
-                                  hint: "give one a different `chapter` or `title` in its front matter, or run them separately")
+                return collision(prepared, other: earlier.input.displayName, directory: directory)
             }
             seen[directory] = prepared
+            guard !settings.takeOver, let path = prepared.input.path else { continue }
+            let manifest = (directory as NSString).appendingPathComponent("manifest.json")
+            let absolute = (FileIO.absolute(path, from: cwd) as NSString).standardizingPath
+            if let owner = (try? ImageManifest.load(path: manifest, chapterSlug: prepared.chapter.slug))?.owner(directory: directory),
+                owner != absolute
+            {
+                return collision(prepared, other: owner, directory: directory, recorded: true)
+            }
         }
         return nil
+    }
+
+    private func collision(_ prepared: PreparedChapter, other: String, directory: String, recorded: Bool = false) -> InputError {
+        let why = recorded ? "already belongs to \(other) (its manifest.json says so)" : "would also be written by \(other)"
+        return InputError(
+            file: prepared.input.displayName,
+            message: "this chapter's slug is \(prepared.chapter.slug), and \(directory) \(why)",
+            hint: "give this file its own slug (front matter `title`, or `chapter`), or keep the outputs apart with --output-dir DIR"
+                + (recorded ? "; if \(other) was only renamed to this file, run again with --take-over" : ""))
     }
 }

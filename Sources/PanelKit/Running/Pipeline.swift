@@ -72,6 +72,7 @@ public struct Pipeline: Sendable {
                     let panelID = records[chapterIndex].panels[panelIndex].sheet.id
                     let cost = storedCost[key] ?? costByPanel[panelID] ?? 0
                     records[chapterIndex].panels[panelIndex].text = outcome
+                    records[chapterIndex].panels[panelIndex].locateRoles()
                     records[chapterIndex].panels[panelIndex].textCostUSD = cost
                     records[chapterIndex].panels[panelIndex].chainKey = key
                     if known[chapterIndex][panelIndex] == nil, let outcome, PanelReuse.isReusable(outcome),
@@ -175,15 +176,17 @@ public struct Pipeline: Sendable {
         try ImageManifest.load(path: (chapter.directory as NSString).appendingPathComponent("manifest.json"), chapterSlug: chapter.chapter.slug)
     }
 
-    /// The document with an image line for every panel whose image is current (every other line
-    /// stays as written), and the chapter as that document reads.
+    /// The document with an image line for every panel whose image is current and none for a
+    /// panel that now fails (every other line stays as written), and the chapter as that
+    /// document reads.
     func assemble(_ chapter: inout ChapterRecord, from prepared: PreparedChapter) {
         var links: [String: ImageLink] = [:]
         for panel in chapter.panels {
             guard let image = panel.currentImage else { continue }
             links[panel.sheet.id] = ImageLink(alt: panel.sheet.markerText, path: image.path)
         }
-        chapter.markdown = Splicer.splice(chapter.chapter, links: links)
+        let stale = Set(chapter.panels.filter(\.showsStaleImage).map(\.sheet.id))
+        chapter.markdown = Splicer.splice(chapter.chapter, links: links, removing: stale)
         if chapter.markdownChanged, let again = parsePhase.reparse(chapter.markdown, like: prepared) {
             chapter.written = again
         }

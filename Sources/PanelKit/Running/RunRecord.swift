@@ -58,6 +58,52 @@ public struct PanelRecord: Sendable {
         return outcome
     }
 
+    /// Points each unresolved role at its name in the file that was read this run (a reused
+    /// outcome may come from a run where the panel stood on other lines).
+    mutating func locateRoles() {
+        guard var validation = text?.results.roleValidation else { return }
+        for index in validation.resolutions.indices where validation.resolutions[index].characterID == nil {
+            validation.resolutions[index].location = sheet.location(ofName: validation.resolutions[index].role)
+        }
+        text?.results.roleValidation = validation
+    }
+
+    /// Why a failed panel failed, compiler-style: each unresolved role at its name, any other
+    /// reason at the panel's marker line, all in the file that was read.
+    public func failureDiagnostics(file: String) -> [Diagnostic] {
+        guard status == .failed else { return [] }
+        let marker = SourceLocation(line: sheet.lines.lowerBound, column: 1)
+        // Without a database every role is unresolved: the gate's reason says where it looked.
+        let validation = text?.results.roleValidation
+        let unresolved = validation?.databaseMissing == nil ? validation?.unresolved ?? [] : []
+        var diagnostics = unresolved.map { resolution -> Diagnostic in
+            let problem: String
+            switch resolution.outcome {
+            case .unknown(let suggestions):
+                problem = "unknown role \"\(resolution.role)\""
+                    + (suggestions.isEmpty ? "" : " (did you mean \(suggestions.joined(separator: ", "))?)")
+            case .ambiguous(let candidates):
+                problem = "role \"\(resolution.role)\" is ambiguous (\(candidates.joined(separator: ", ")))"
+            case .resolved:
+                problem = ""
+            }
+            return Diagnostic(.error, file: file, location: resolution.location ?? marker, message: "\(sheet.localID): \(problem)")
+        }
+        let others = reasons.filter { reason in
+            !(reason.hasPrefix("roles_resolved:") && !unresolved.isEmpty) && !reason.hasPrefix("unresolved roles:")
+        }
+        if !others.isEmpty || diagnostics.isEmpty {
+            diagnostics.append(Diagnostic(.error, file: file, location: marker,
+                                          message: "\(sheet.localID): \(others.isEmpty ? "failed" : others.joined(separator: "; "))"))
+        }
+        return diagnostics
+    }
+
+    /// The panel failed, the image phase ran, and the document still shows an image line for it.
+    var showsStaleImage: Bool {
+        image != nil && currentImage == nil && status == .failed && sheet.imageSite.existing != nil
+    }
+
     /// The image the panel has now (made this run or still current), if any.
     var currentImage: ImageManifest.Entry? { image?.entry }
 

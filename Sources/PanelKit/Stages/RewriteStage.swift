@@ -11,6 +11,8 @@ struct RewriteStage: PanelStage {
         return .object([
             ("scene", .string(context.panel.sceneDescriptionOriginal)),
             ("tone", .string(context.settings.tone ?? "neutral")),
+            ("mood", .string(context.panel.field(.mood) ?? "")),
+            ("empty", .bool(context.panel.isEmpty)),
             ("audience", .string(context.settings.audience ?? "general readers")),
             ("theme", .string(results.theme?.theme ?? "")),
             ("has_roles", .bool(!roles.isEmpty)),

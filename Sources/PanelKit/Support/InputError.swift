@@ -25,7 +25,7 @@ public struct InputError: Error, Sendable, Equatable, CustomStringConvertible {
 
 /// A recoverable problem: reported on stderr, never stops the run.
 public struct Diagnostic: Sendable, Equatable, CustomStringConvertible {
-    public enum Severity: String, Sendable { case warning, note }
+    public enum Severity: String, Sendable { case error, warning, note }
 
     public var severity: Severity
     public var file: String

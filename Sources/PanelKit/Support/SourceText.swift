@@ -1,5 +1,5 @@
 /// A 1-based line and byte column in a source file, as cmark-gfm reports them.
-public struct SourceLocation: Sendable, Hashable, Comparable, CustomStringConvertible {
+public struct SourceLocation: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
     var line: Int
     var column: Int
 

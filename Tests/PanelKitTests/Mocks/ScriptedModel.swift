@@ -45,7 +45,7 @@ struct DefectProvider: TextProvider {
 /// The offline engine answering after a random pause, to shuffle the order calls finish in.
 struct DelayedProvider: TextProvider {
     let name = "offline"
-    let model = "panelproc-offline-1"
+    let model = OfflineTextProvider().model
     let isLocal = true
     var seed: UInt64
 

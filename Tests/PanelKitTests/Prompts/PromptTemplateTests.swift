@@ -62,7 +62,8 @@ struct PromptTemplateTests {
     func plainText() throws {
         let template = try PromptLibrary.load().template("rewrite")
         let variables = JSONValue.object([
-            ("scene", .string("Mira & Theo say \"hi\" <loudly>")), ("tone", .string("warm")), ("audience", .string("kids")),
+            ("scene", .string("Mira & Theo say \"hi\" <loudly>")), ("tone", .string("warm")), ("mood", .string("")),
+            ("empty", .bool(false)), ("audience", .string("kids")),
             ("theme", .string("trade")), ("has_roles", .bool(false)), ("roles", .array([])), ("dialogue", .array([])),
         ])
         #expect(try template.render(variables).user.contains("Mira & Theo say \"hi\" <loudly>"))
@@ -73,7 +74,8 @@ struct PromptTemplateTests {
         let template = try PromptLibrary.load().template("rewrite")
         func user(hasRoles: Bool) throws -> String {
             try template.render(.object([
-                ("scene", .string("A street.")), ("tone", .string("calm")), ("audience", .string("kids")), ("theme", .string("everyday")),
+                ("scene", .string("A street.")), ("tone", .string("calm")), ("mood", .string("")), ("empty", .bool(false)),
+                ("audience", .string("kids")), ("theme", .string("everyday")),
                 ("has_roles", .bool(hasRoles)),
                 ("roles", .array(hasRoles ? [.object([("role", .string("Mira")), ("canonical_name", .string("Mira Okafor"))])] : [])),
                 ("dialogue", .array([])),

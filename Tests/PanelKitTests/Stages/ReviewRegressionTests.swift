@@ -85,7 +85,8 @@ struct ReviewRegressionTests {
         let text = "---\nchapter: 1\ntitle: Money\n---\n### Panel 1\n\nA.\n"
         let prepared = try pipeline.prepare(["/book/draft.md", "/book/final.md"].map { InputDocument(path: $0, source: SourceText(text)) })
         let collision = try #require(pipeline.parsePhase.outputCollision(prepared))
-        #expect(collision.description.contains("/book/final.md: error: this chapter and /book/draft.md both have the slug 01-money"))
+        #expect(collision.description.contains("/book/final.md: error: this chapter's slug is 01-money"))
+        #expect(collision.description.contains("would also be written by /book/draft.md"))
     }
 
     @Test("A prompt folder missing a stage's template is a configuration error, found before the run")

@@ -42,6 +42,8 @@ struct PanelLayout: Sendable, Equatable {
     var characters: [String]
     /// The panel's bubbles in reading order.
     var bubbles: [Bubble]
+    /// The panel failed the gate and `--force` let it through: the sketch carries a corner tag.
+    var forced = false
 
     init(panelID: String, title: String?, shot: ShotType?, characters: [String], bubbles: [Bubble]) {
         self.panelID = panelID

@@ -67,6 +67,7 @@ enum SketchRenderer {
         occupied += lettering.occupied
         canvas.rectangle(frame, stroke: SketchStroke(color: .grey(0.1), width: max(1, (unit * 0.005).rounded())))
         drawSlug(layout, on: canvas, frame: frame, unit: unit, avoiding: occupied)
+        if layout.forced { drawForcedTag(on: canvas, frame: frame, unit: unit) }
 
         let png = try canvas.pngBytes()
         let seedValue = Int(digest.prefix(8), radix: 16) ?? 0
@@ -79,6 +80,16 @@ enum SketchRenderer {
         let offPanel = Set(layout.bubbles.filter(\.offPanel).compactMap(\.speaker))
         let onPanel = Set(layout.bubbles.filter { !$0.offPanel && $0.kind.isSpoken }.compactMap(\.speaker))
         return layout.characters.filter { !offPanel.contains($0) || onPanel.contains($0) }
+    }
+
+    /// A red `FORCED` tag in the top-left corner, over everything: the panel failed the gate.
+    private static func drawForcedTag(on canvas: SketchCanvas, frame: SketchRect, unit: Double) {
+        let size = min(max(unit * 0.03, 8), 18)
+        let style = SketchTextStyle(font: SketchFont(size: size, bold: true), color: .white, alignment: .center, singleLine: true)
+        let measured = canvas.measureText("FORCED", style: style, wrapWidth: nil)
+        let rect = SketchRect(x: frame.minX, y: frame.minY, width: measured.width + size, height: measured.height + size * 0.4)
+        canvas.rectangle(rect, fill: SketchColor(0.8, 0.1, 0.1, 1))
+        canvas.drawText("FORCED", in: rect.insetBy(size * 0.5, size * 0.2), style: style)
     }
 
     /// The panel id and title, small, in the first corner that no bubble or label covers.

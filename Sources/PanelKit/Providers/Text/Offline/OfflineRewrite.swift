@@ -1,6 +1,8 @@
 /// A tone-aware rewrite that guarantees every required role by canonical name: an alias in the
 /// scene becomes the canonical name; a role the scene does not mention gets a sentence of its own;
-/// the chapter's tone adds a closing beat. With no roles, no name is added.
+/// the panel's mood (or, where the panel has none, the chapter's tone) adds a closing beat; a mood
+/// with no known beat gets none, never the tone's. With no roles, no name is added. An empty panel
+/// is said to be empty, not given an invented scene.
 enum OfflineRewrite {
     /// Closing beats by tone word, in the order tones are tried.
     static let toneBeats: [(String, String)] = [
@@ -12,10 +14,24 @@ enum OfflineRewrite {
         ("sad", "a quiet sadness settles"), ("hopeful", "there is hope in every face"),
     ]
 
+    /// Closing beats for moods beyond the tone words.
+    static let moodBeats: [(String, String)] = toneBeats + [
+        ("frighten", "fear grips the moment"), ("scary", "fear grips the moment"), ("scared", "fear grips the moment"),
+        ("afraid", "fear grips the moment"), ("fear", "fear grips the moment"), ("terrif", "terror fills the frame"),
+        ("horror", "terror fills the frame"), ("ominous", "something ominous waits"), ("menac", "menace fills the air"),
+        ("eerie", "an eerie stillness hangs over everything"), ("creepy", "an eerie stillness hangs over everything"),
+        ("anxious", "worry tightens every face"), ("nervous", "worry tightens every face"), ("worried", "worry tightens every face"),
+        ("angry", "anger crackles in the air"), ("furious", "anger crackles in the air"), ("lonely", "loneliness hangs in the air"),
+        ("cheerful", "the moment is bright and cheerful"), ("happy", "happiness lights every face"), ("joy", "happiness lights every face"),
+        ("cozy", "everything feels warm and safe"), ("relieved", "relief washes over everyone"),
+    ]
+
     static func answer(_ variables: JSONValue) -> JSONValue {
         var text = (variables["scene"]?.string ?? "").trimmingWhitespace()
-        if text.isEmpty {
-            text = (variables["dialogue"]?.array?.isEmpty ?? true) ? "A quiet, wordless moment." : "A conversation unfolds."
+        if variables["empty"]?.bool == true {
+            text = "This panel is empty: the writer gave it no scene text, dialogue or caption."
+        } else if text.isEmpty {
+            text = "A conversation unfolds."
         }
         if let last = text.last, !".!?".contains(last) { text += "." }
         for role in variables["roles"]?.array ?? [] {
@@ -28,8 +44,17 @@ enum OfflineRewrite {
                 text += " \(canonical) is there too."
             }
         }
-        let tone = TextTools.fold(variables["tone"]?.string ?? "")
-        let beats = toneBeats.filter { tone.contains($0.0) }.prefix(2).map(\.1)
+        if variables["empty"]?.bool == true { return .object([("text", .string(text))]) }
+        let mood = TextTools.fold(variables["mood"]?.string ?? "")
+        let beats: [String]
+        if mood.isEmpty {
+            let tone = TextTools.fold(variables["tone"]?.string ?? "")
+            beats = toneBeats.filter { tone.contains($0.0) }.prefix(2).map(\.1)
+        } else {
+            beats = moodBeats.filter { mood.contains($0.0) }.map(\.1).reduce(into: [String]()) { list, beat in
+                if !list.contains(beat) { list.append(beat) }
+            }.prefix(2).map { $0 }
+        }
         if !beats.isEmpty {
             let sentence = beats.joined(separator: ", and ")
             text += " " + sentence.prefix(1).uppercased() + sentence.dropFirst() + "."

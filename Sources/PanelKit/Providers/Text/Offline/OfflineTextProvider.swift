@@ -3,7 +3,7 @@
 struct OfflineTextProvider: TextProvider {
     let name = "offline"
     /// Bump when any engine's output changes, so cached answers of the old engine are not reused.
-    let model = "panelproc-offline-1"
+    let model = "panelproc-offline-2"
     let isLocal = true
 
     init() {}
