@@ -30,6 +30,7 @@ enum RunOutputs {
         ChapterJSONOutput(),
         MarkdownOutput(),
         ProposedRolesOutput(),
+        PacingOutput(),
     ]
 }
 

@@ -189,3 +189,30 @@ public struct TraceError: Error, CustomStringConvertible, Sendable {
 
     public var description: String { "\(path): error: cannot \(action): \(reason)" }
 }
+
+/// One chapter's numbers on one day, for velocity and projections (`panelproc status`).
+public struct ChapterSnapshot: Sendable, Equatable {
+    public var chapterSlug: String
+    public var day: CalendarDay
+    public var pages: Int
+    public var panels: Int
+    public var words: Int
+    public var passed: Int
+    public var costUSD: Double
+
+    public init(chapterSlug: String, day: CalendarDay, pages: Int, panels: Int, words: Int, passed: Int, costUSD: Double) {
+        self.chapterSlug = chapterSlug
+        self.day = day
+        self.pages = pages
+        self.panels = panels
+        self.words = words
+        self.passed = passed
+        self.costUSD = costUSD
+    }
+}
+
+/// A panel's latest recorded state, without its results: what `status` compares hashes with.
+public struct PanelStateSummary: Sendable, Equatable {
+    public var contentHash: String
+    public var status: String
+}
