@@ -25,10 +25,18 @@ struct PacingChart {
             """
         let words = report.pages.map { Double($0.words) }
         let panels = report.pages.map { Double($0.panels) }
+        // A bar's colour says what the report says about its page.
+        let pages = report.pages
+        func colour(_ index: Int, over: PacingWarning.Kind, under: PacingWarning.Kind?) -> String {
+            let kinds = pages[index].warnings.map(\.kind)
+            if kinds.contains(over) { return Self.warnColour }
+            if let under, kinds.contains(under) { return Self.sparseColour }
+            return Self.barColour
+        }
         out += chart(title: "Words per page", unit: "words", values: words, band: thresholds.wordsPerPage, offset: 0,
-                     sparse: { _ in false })
+                     colour: { colour($0, over: .wordy, under: nil) })
         out += chart(title: "Panels per page", unit: "panels", values: panels, band: thresholds.panelsPerPage,
-                     offset: Self.chartHeight, sparse: { index in !report.pages[index].splash && report.pages[index].panels > 0 })
+                     offset: Self.chartHeight, colour: { colour($0, over: .cramped, under: .sparse) })
         let legendY = Self.chartHeight * 2 + 20
         out += """
             <g font-size="11">
@@ -49,7 +57,7 @@ struct PacingChart {
 
     /// One chart, `offset` pixels down.
     private func chart(title: String, unit: String, values: [Double], band: PacingThresholds.Band, offset: Double,
-                       sparse: (Int) -> Bool) -> String
+                       colour: (Int) -> String) -> String
     {
         let plotWidth = Self.width - Self.left - Self.right
         let top = offset + Self.top, bottom = top + Self.plotHeight
@@ -63,8 +71,6 @@ struct PacingChart {
         // The ideal band, then the grid, then the bars, then the warning lines on top.
         out += "<rect x=\"\(Self.number(Self.left))\" y=\"\(Self.number(y(band.ideal.upperBound)))\" width=\"\(Self.number(plotWidth))\" "
             + "height=\"\(Self.number(y(band.ideal.lowerBound) - y(band.ideal.upperBound)))\" fill=\"\(Self.bandColour)\"/>\n"
-        out += "<text x=\"\(Self.number(Self.width - Self.right - 4))\" y=\"\(Self.number(y(band.ideal.upperBound) + 13))\" "
-            + "text-anchor=\"end\" font-size=\"11\" fill=\"#3c763d\">ideal \(PacingThresholds.format(band.ideal.lowerBound))–\(PacingThresholds.format(band.ideal.upperBound))</text>\n"
         var tick = 0.0
         while tick <= yMax + step / 2 {
             out += "<line x1=\"\(Self.number(Self.left - 4))\" y1=\"\(Self.number(y(tick)))\" x2=\"\(Self.number(Self.left + plotWidth))\" "
@@ -76,12 +82,10 @@ struct PacingChart {
         let slot = plotWidth / Double(count)
         let labelEvery = max(1, Int((Double(count) / 30).rounded(.up)))
         for (index, value) in values.enumerated() {
-            let colour = band.warnAbove.map { value > $0 } == true ? Self.warnColour
-                : (band.warnBelow.map { value < $0 } == true && sparse(index)) ? Self.sparseColour : Self.barColour
             let x = Self.left + slot * Double(index) + slot * 0.15
             let page = report.pages[index]
             out += "<rect x=\"\(Self.number(x))\" y=\"\(Self.number(y(value)))\" width=\"\(Self.number(slot * 0.7))\" "
-                + "height=\"\(Self.number(bottom - y(value)))\" fill=\"\(colour)\"><title>page \(page.label): "
+                + "height=\"\(Self.number(bottom - y(value)))\" fill=\"\(colour(index))\"><title>page \(page.label): "
                 + "\(PacingThresholds.format(value)) \(unit)</title></rect>\n"
             if count <= 40 {
                 out += "<text x=\"\(Self.number(x + slot * 0.35))\" y=\"\(Self.number(y(value) - 4))\" text-anchor=\"middle\" "
@@ -95,9 +99,13 @@ struct PacingChart {
             guard let limit else { continue }
             out += "<line x1=\"\(Self.number(Self.left))\" y1=\"\(Self.number(y(limit)))\" x2=\"\(Self.number(Self.left + plotWidth))\" "
                 + "y2=\"\(Self.number(y(limit)))\" stroke=\"\(colour)\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>\n"
-            out += "<text x=\"\(Self.number(Self.left + 4))\" y=\"\(Self.number(y(limit) - 4))\" font-size=\"11\" "
+            out += "<text x=\"\(Self.number(Self.left + 4))\" y=\"\(Self.number(y(limit) - 4))\" font-size=\"11\" \(Self.halo) "
                 + "fill=\"\(colour)\">\(Self.escape(label))\(PacingThresholds.format(limit))</text>\n"
         }
+        // The band's label beside the title, where no bar can hide it.
+        out += "<text x=\"\(Self.number(Self.width - Self.right))\" y=\"\(Self.number(offset + 28))\" text-anchor=\"end\" "
+            + "fill=\"#3c763d\">shaded: ideal \(PacingThresholds.format(band.ideal.lowerBound))–"
+            + "\(PacingThresholds.format(band.ideal.upperBound)) \(unit) per page</text>\n"
         // Axes and their labels.
         out += "<line x1=\"\(Self.number(Self.left))\" y1=\"\(Self.number(top))\" x2=\"\(Self.number(Self.left))\" y2=\"\(Self.number(bottom))\" stroke=\"#000000\"/>\n"
         out += "<line x1=\"\(Self.number(Self.left))\" y1=\"\(Self.number(bottom))\" x2=\"\(Self.number(Self.left + plotWidth))\" y2=\"\(Self.number(bottom))\" stroke=\"#000000\"/>\n"
@@ -108,6 +116,9 @@ struct PacingChart {
     }
 
     /// 1, 2, 5, 10, 20, 50… at least `raw`.
+    /// A white outline under the text, so it reads over bars and lines.
+    static let halo = "stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\""
+
     static func niceStep(_ raw: Double) -> Double {
         guard raw > 0 else { return 1 }
         let magnitude = pow(10, (log10(raw)).rounded(.down))

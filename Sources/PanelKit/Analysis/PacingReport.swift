@@ -149,12 +149,14 @@ public struct PacingReport: Sendable {
 
     /// The table on stdout: one row per page, then the chapter's totals and the insights.
     public var text: String {
-        var lines = ["\(slug) (\(file))", "page   panels  words  dialogue  silent  max balloon  warnings"]
+        var lines = ["\(slug) (\(file))", "page  panels  words  dialogue  silent  max balloon  warnings"]
         for page in pages {
             let flags = page.warnings.map(\.kind.rawValue).joined(separator: ", ")
             let label = page.label + (page.splash ? "*" : "")
-            lines.append(String(format: "%-6@ %6d %6d %9d %7d %12d  %@", label as NSString, page.panels, page.words, page.dialoguePanels,
-                                page.silentPanels, page.maxBalloonWords, flags as NSString))
+            let numbers = String(format: "%6d %6d %9d %7d %12d", page.panels, page.words, page.dialoguePanels, page.silentPanels,
+                                 page.maxBalloonWords)
+            let row = label.padding(toLength: max(label.count, 6), withPad: " ", startingAt: 0) + numbers
+            lines.append(flags.isEmpty ? row : row + "  " + flags)
         }
         lines.append(String(format: "chapter: %d pages, %d panels, %d words; %.2f words/page, %.2f panels/page, %.2f words/panel;",
                             totals.pages, totals.panels, totals.words, totals.wordsPerPage, totals.panelsPerPage, totals.wordsPerPanel))
@@ -212,10 +214,13 @@ struct PacingAnalysis {
         let beforeFirst = chapter.panels.filter { $0.page == nil }
         if !beforeFirst.isEmpty || chapter.pages.isEmpty { groups.append((0, nil, beforeFirst)) }
         for header in chapter.pages { groups.append((header.number, header.lastNumber, header.panelIDs.compactMap { byID[$0] })) }
-        return groups.map { page($0.page, last: $0.last, $0.panels) }
+        // Panels before the first marker are not a page of their own when numbered pages follow:
+        // their panel count is not judged.
+        let prologue = !chapter.pages.isEmpty
+        return groups.map { page($0.page, last: $0.last, $0.panels, judgePanelCount: $0.page > 0 || !prologue) }
     }
 
-    func page(_ number: Int, last: Int?, _ panels: [ComicPanelImageSheet]) -> PacingPage {
+    func page(_ number: Int, last: Int?, _ panels: [ComicPanelImageSheet], judgePanelCount: Bool = true) -> PacingPage {
         var page = PacingPage(page: number, lastPage: last)
         page.panels = panels.count
         var longBalloons: [(String, Int)] = []
@@ -246,7 +251,8 @@ struct PacingAnalysis {
         if let limit = wordBand.warnAbove, words > limit {
             page.warnings.append(PacingWarning(kind: .wordy, message: "\(name) has \(page.words) words, may read slowly: split dialogue or add a silent beat"))
         }
-        if let limit = panelBand.warnAbove, count > limit {
+        if !judgePanelCount {
+        } else if let limit = panelBand.warnAbove, count > limit {
             page.warnings.append(PacingWarning(kind: .cramped, message: "\(name) has \(page.panels) panels and may feel cramped: move a beat to the next page or merge panels"))
         } else if let limit = panelBand.warnBelow, count < limit, !page.splash, page.panels > 0 {
             page.warnings.append(PacingWarning(kind: .sparse, message: "\(name) has only \(page.panels) panel\(page.panels == 1 ? "" : "s") and may feel sparse: add a beat, or mark the panel Splash if it is meant"))
@@ -259,7 +265,7 @@ struct PacingAnalysis {
         }
         var points = page.warnings.reduce(0) { $0 + ([.longBalloon, .wallOfText].contains($1.kind) ? Self.itemPoints : Self.warningPoints) }
         if !page.warnings.contains(where: { $0.kind == .wordy }), wordBand.misses(words) { points += Self.missPoints }
-        if !page.warnings.contains(where: { [.cramped, .sparse].contains($0.kind) }), panelBand.misses(count), !page.splash {
+        if judgePanelCount, !page.warnings.contains(where: { [.cramped, .sparse].contains($0.kind) }), panelBand.misses(count), !page.splash {
             points += Self.missPoints
         }
         page.points = points
