@@ -215,12 +215,12 @@ struct PacingAnalysis {
         if !beforeFirst.isEmpty || chapter.pages.isEmpty { groups.append((0, nil, beforeFirst)) }
         for header in chapter.pages { groups.append((header.number, header.lastNumber, header.panelIDs.compactMap { byID[$0] })) }
         // Panels before the first marker are not a page of their own when numbered pages follow:
-        // their panel count is not judged.
+        // their panel count and the ideal bands are not judged (long balloons and wordiness are).
         let prologue = !chapter.pages.isEmpty
-        return groups.map { page($0.page, last: $0.last, $0.panels, judgePanelCount: $0.page > 0 || !prologue) }
+        return groups.map { page($0.page, last: $0.last, $0.panels, isPage: $0.page > 0 || !prologue) }
     }
 
-    func page(_ number: Int, last: Int?, _ panels: [ComicPanelImageSheet], judgePanelCount: Bool = true) -> PacingPage {
+    func page(_ number: Int, last: Int?, _ panels: [ComicPanelImageSheet], isPage: Bool = true) -> PacingPage {
         var page = PacingPage(page: number, lastPage: last)
         page.panels = panels.count
         var longBalloons: [(String, Int)] = []
@@ -251,7 +251,7 @@ struct PacingAnalysis {
         if let limit = wordBand.warnAbove, words > limit {
             page.warnings.append(PacingWarning(kind: .wordy, message: "\(name) has \(page.words) words, may read slowly: split dialogue or add a silent beat"))
         }
-        if !judgePanelCount {
+        if !isPage {
         } else if let limit = panelBand.warnAbove, count > limit {
             page.warnings.append(PacingWarning(kind: .cramped, message: "\(name) has \(page.panels) panels and may feel cramped: move a beat to the next page or merge panels"))
         } else if let limit = panelBand.warnBelow, count < limit, !page.splash, page.panels > 0 {
@@ -264,8 +264,8 @@ struct PacingAnalysis {
             page.warnings.append(PacingWarning(kind: .wallOfText, message: "\(name): \(panel) has \(count) words, a wall of text: cut it or spread it over two panels"))
         }
         var points = page.warnings.reduce(0) { $0 + ([.longBalloon, .wallOfText].contains($1.kind) ? Self.itemPoints : Self.warningPoints) }
-        if !page.warnings.contains(where: { $0.kind == .wordy }), wordBand.misses(words) { points += Self.missPoints }
-        if judgePanelCount, !page.warnings.contains(where: { [.cramped, .sparse].contains($0.kind) }), panelBand.misses(count), !page.splash {
+        if isPage, !page.warnings.contains(where: { $0.kind == .wordy }), wordBand.misses(words) { points += Self.missPoints }
+        if isPage, !page.warnings.contains(where: { [.cramped, .sparse].contains($0.kind) }), panelBand.misses(count), !page.splash {
             points += Self.missPoints
         }
         page.points = points

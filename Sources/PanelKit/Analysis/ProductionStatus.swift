@@ -40,7 +40,7 @@ public struct ProductionStatus: Sendable {
 
     /// Status from a chapter's parsed text, the trace's panel states and costs, its manifest, and
     /// its snapshots (oldest first, today's excluded).
-    static func chapter(_ prepared: PreparedChapter, directory: String, states: [String: PanelStateSummary], cost: Double,
+    static func chapter(_ prepared: PreparedChapter, states: [String: PanelStateSummary], cost: Double,
                         manifest: ImageManifest?, history: [ChapterSnapshot], today: CalendarDay,
                         thresholds: PacingThresholds) -> ChapterStatus
     {

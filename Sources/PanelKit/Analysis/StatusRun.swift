@@ -28,7 +28,7 @@ public struct StatusRun: Sendable {
             while let folder = stack.popLast() {
                 let names = (try? manager.contentsOfDirectory(atPath: folder)) ?? []
                 for name in names where !name.hasPrefix(".") {
-                    let child = (folder as NSString).appendingPathComponent(name)
+                    let child = folder == "." ? name : (folder as NSString).appendingPathComponent(name)
                     var childIsFolder: ObjCBool = false
                     guard manager.fileExists(atPath: child, isDirectory: &childIsFolder) else { continue }
                     if childIsFolder.boolValue {
@@ -82,7 +82,7 @@ public struct StatusRun: Sendable {
                     let slug = prepared.chapter.slug
                     let directory = settings.chapterDirectory(for: prepared.input, slug: slug)
                     let manifest = try? ImageManifest.load(path: (directory as NSString).appendingPathComponent("manifest.json"), chapterSlug: slug)
-                    let status = ProductionStatus.chapter(prepared, directory: directory, states: states, cost: costs[slug] ?? 0,
+                    let status = ProductionStatus.chapter(prepared, states: states, cost: costs[slug] ?? 0,
                                                           manifest: manifest, history: history[slug] ?? [], today: today,
                                                           thresholds: settings.pacing)
                     statuses[index] = status
