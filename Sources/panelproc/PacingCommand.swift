@@ -14,7 +14,7 @@ struct PacingCommand: AsyncParsableCommand {
 
             Examples:
               panelproc pacing chapter.md            a table of pages, totals and insights
-              panelproc pacing --json chapter.md     the numbers as JSON (pacing.json's shape)
+              panelproc pacing --json chapter.md     the numbers, as in pacing.json
               panelproc pacing chapters/*.md         several chapters, one after another
 
             Thresholds: the pacing: keys of panelproc.yml (see the README).
