@@ -18,11 +18,7 @@ if [ ! -f "$SERVER" ]; then
   echo "ratelimit: the fault-injecting chat server is not in this worktree yet (${SERVER#"$ROOT"/})" >&2
   exit 2
 fi
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-
-swift build -c release --product panelproc >"$T/build.log" 2>&1 || { grep -E "error:" "$T/build.log" >&2 || tail -n 30 "$T/build.log" >&2; exit 1; }
-BIN="$(swift build -c release --show-bin-path)/panelproc"
+. bench/release.sh
 if ! "$BIN" --help 2>&1 | grep -Eq -- '(^|[[:space:],])--provider([[:space:],<=]|$)'; then
   echo "ratelimit: the openai text provider is not in this build yet (panelproc --help has no --provider)" >&2
   exit 2

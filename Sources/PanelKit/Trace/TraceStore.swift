@@ -455,27 +455,25 @@ public actor TraceStore {
 
     /// Every panel's latest hash and status, by panel id (without the stored results, which status does not need).
     public func panelStateSummaries() throws(TraceError) -> [String: PanelStateSummary] {
-        try flush()
-        return try database("read the panel states") {
-            try pool.read { db in
-                var result: [String: PanelStateSummary] = [:]
-                for row in try Row.fetchAll(db, sql: "SELECT panel_id, content_hash, status FROM panel_states") {
-                    result[row["panel_id"]] = PanelStateSummary(contentHash: row["content_hash"], status: row["status"])
-                }
-                return result
-            }
+        try keyedRows("read the panel states", sql: "SELECT panel_id AS key, content_hash, status FROM panel_states") { row in
+            PanelStateSummary(contentHash: row["content_hash"], status: row["status"])
         }
     }
 
     /// What every chapter's calls (text and images, every run) cost so far.
     public func costByChapter() throws(TraceError) -> [String: Double] {
+        try keyedRows("sum the chapters' costs", sql: "SELECT chapter_slug AS key, total(cost_usd) AS cost FROM calls GROUP BY chapter_slug") { row in
+            row["cost"]
+        }
+    }
+
+    /// One value per row, by the row's `key` column, after committing what is pending.
+    private func keyedRows<Value>(_ action: String, sql: String, _ value: @escaping (Row) -> Value) throws(TraceError) -> [String: Value] {
         try flush()
-        return try database("sum the chapters' costs") {
+        return try database(action) {
             try pool.read { db in
-                var result: [String: Double] = [:]
-                for row in try Row.fetchAll(db, sql: "SELECT chapter_slug, total(cost_usd) AS cost FROM calls GROUP BY chapter_slug") {
-                    result[row["chapter_slug"]] = row["cost"]
-                }
+                var result: [String: Value] = [:]
+                for row in try Row.fetchAll(db, sql: sql) { result[row["key"]] = value(row) }
                 return result
             }
         }

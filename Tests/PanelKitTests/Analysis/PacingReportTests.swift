@@ -6,10 +6,7 @@ import FoundationXML
 import Testing
 import TestSupport
 
-func pacingFixture(_ name: String = "pacing-fixture.md") throws -> Chapter {
-    let url = RepoPaths.fixture("pacing/\(name)")
-    return try ChapterParser().parse(SourceText(bytes: try RepoPaths.bytes(url)), file: name, fileName: name)
-}
+func pacingFixture() throws -> Chapter { try parseFixture("pacing", "pacing-fixture.md") }
 
 @Suite("Pacing report")
 struct PacingReportTests {
@@ -53,6 +50,24 @@ struct PacingReportTests {
         #expect(report.oddPages == [1, 3] && report.hookPages == [1])
         #expect(report.insights.contains("Page 4 has 160 words, may read slowly: split dialogue or add a silent beat."))
         #expect(report.insights.contains("1 of 2 odd pages (50%) end on a page-turn hook (page 1)."))
+    }
+
+    /// Pages 1, 3, 5, 7, 9 are odd; 2 is even (its question does not count); page 9's last panel
+    /// ends on a plain statement although an earlier panel asks a question.
+    @Test("Page-turn hooks: a question, an exclamation, an ellipsis or a But/Then/Suddenly caption on an odd page")
+    func hooks() throws {
+        let endings = [
+            "**Mira:** Who took it?", "**Theo:** Where?", "**Mira:** Wait...", "Caption: Suddenly, the lights went out.",
+            "**Theo:** Run!\n\nSFX: BANG", "Caption: But nobody answered.", "**Mira:** I wonder…", "Caption: Then came the storm.",
+            "**Mira:** Really?\n\n### Panel 2\n\nLater.\n\n**Theo:** We go home.",
+        ]
+        let text = endings.enumerated().map { "## Page \($0.offset + 1)\n\n### Panel 1\n\nA street.\n\n\($0.element)\n" }
+            .joined(separator: "\n")
+        let report = PacingReport(try parse(text))
+        #expect(report.oddPages == [1, 3, 5, 7, 9])
+        #expect(report.hookPages == [1, 3, 5, 7])
+        #expect(report.pages.map(\.endsOnHook) == [true, true, true, true, true, true, true, true, false])
+        #expect(report.insights.last == "4 of 5 odd pages (80%) end on a page-turn hook (pages 1, 3, 5 and 7).")
     }
 
     @Test("pacing.json has exactly chapter and pages, with exactly the documented keys")
