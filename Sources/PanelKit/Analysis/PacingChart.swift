@@ -9,7 +9,7 @@ struct PacingChart {
 
     static let width = 800.0
     static let chartHeight = 300.0
-    static let left = 70.0, right = 20.0, top = 48.0, plotHeight = 190.0
+    static let left = 70.0, right = 84.0, top = 48.0, plotHeight = 190.0
 
     static let barColour = "#4a78a8", warnColour = "#d9534f", sparseColour = "#e8a33d", bandColour = "#dff0d8"
 
@@ -99,11 +99,12 @@ struct PacingChart {
             guard let limit else { continue }
             out += "<line x1=\"\(Self.number(Self.left))\" y1=\"\(Self.number(y(limit)))\" x2=\"\(Self.number(Self.left + plotWidth))\" "
                 + "y2=\"\(Self.number(y(limit)))\" stroke=\"\(colour)\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>\n"
-            out += "<text x=\"\(Self.number(Self.left + 4))\" y=\"\(Self.number(y(limit) - 4))\" font-size=\"11\" \(Self.halo) "
+            // In the right margin, where no bar is.
+            out += "<text x=\"\(Self.number(Self.left + plotWidth + 6))\" y=\"\(Self.number(y(limit) + 4))\" font-size=\"11\" "
                 + "fill=\"\(colour)\">\(Self.escape(label))\(PacingThresholds.format(limit))</text>\n"
         }
         // The band's label beside the title, where no bar can hide it.
-        out += "<text x=\"\(Self.number(Self.width - Self.right))\" y=\"\(Self.number(offset + 28))\" text-anchor=\"end\" "
+        out += "<text x=\"\(Self.number(Self.width - 10))\" y=\"\(Self.number(offset + 28))\" text-anchor=\"end\" "
             + "fill=\"#3c763d\">shaded: ideal \(PacingThresholds.format(band.ideal.lowerBound))–"
             + "\(PacingThresholds.format(band.ideal.upperBound)) \(unit) per page</text>\n"
         // Axes and their labels.
@@ -116,9 +117,6 @@ struct PacingChart {
     }
 
     /// 1, 2, 5, 10, 20, 50… at least `raw`.
-    /// A white outline under the text, so it reads over bars and lines.
-    static let halo = "stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\""
-
     static func niceStep(_ raw: Double) -> Double {
         guard raw > 0 else { return 1 }
         let magnitude = pow(10, (log10(raw)).rounded(.down))

@@ -158,7 +158,7 @@ public struct ProductionStatus: Sendable {
     /// The table: one row per chapter, then the series totals; `colour` marks the verdicts (ANSI).
     public func text(colour: Bool) -> String {
         let header = ["chapter", "pages", "panels", "words", "pass", "fail", "forced", "new", "stale", "images ok/stale/missing",
-                      "cost", "due", "target", "done", "pages/day", "projected", "state"]
+                      "cost", "due", "target", "progress", "pages/day", "projected", "state"]
         var rows: [[String]] = []
         func percent(_ value: Double?) -> String { value.map { "\(Int(($0 * 100).rounded()))%" } ?? "-" }
         func rate(_ value: Double?) -> String { value.map { String(format: "%.2f", $0) } ?? "-" }

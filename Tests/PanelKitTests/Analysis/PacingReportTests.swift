@@ -252,6 +252,19 @@ struct PacingReportTests {
         #expect(collector.fills.filter { $0 == PacingChart.barColour }.count == 8 + 1)  // 10 bars, 2 coloured
     }
 
+    @Test("The pacing template renders the report's numbers, every declared variable present")
+    func template() throws {
+        let template = try PromptLibrary.load().template(PacingPass.promptName)
+        let variables = PacingPass.variables(PacingReport(try pacingFixture()), thresholds: PacingThresholds())
+        #expect(Set(variables.members?.map(\.0) ?? []) == Set(template.variables))
+        let user = try template.render(variables).user
+        #expect(!user.contains("{{"))
+        #expect(user.contains("Chapter 07-pacing-fixture: 4 pages, 11 panels, 203 words;"))
+        #expect(user.contains("50.25 words per page (ideal 30–100)"))
+        #expect(user.contains("- 4: 4 panels, 160 words, 4 dialogue, 0 silent, longest balloon 20; Page 4 has 160 words"))
+        #expect(user.contains("ending on a page-turn hook: 1."))
+    }
+
     @Test("The offline pacing pass adds rule-based insights through the trace, cached the second time")
     func modelPass() async throws {
         let folder = try makeTemporaryFolder()
