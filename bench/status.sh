@@ -6,15 +6,11 @@
 # Goal: under 1 s for 6,000 panels. Run from the repo root: bench/status.sh   (env: RUNS=5)
 set -euo pipefail
 
-RUNS=${RUNS:-5}
 cd "$(dirname "$0")/.."
-ROOT=$PWD
 . bench/release.sh
+mkdir -p "$T/book/characters" && cp characters/character_base_list.json "$T/book/characters/"
 
-mkdir -p "$T/book/characters"
-cp "$ROOT/characters/character_base_list.json" "$T/book/characters/"
-
-python3 - "$T/book" "$BIN" "$RUNS" <<'PY'
+python3 - "$T/book" "$BIN" "${RUNS:-5}" <<'PY'
 import json, os, random, statistics, subprocess, sys, time
 
 book, binary, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])

@@ -199,16 +199,6 @@ public struct ChapterSnapshot: Sendable, Equatable {
     public var words: Int
     public var passed: Int
     public var costUSD: Double
-
-    public init(chapterSlug: String, day: CalendarDay, pages: Int, panels: Int, words: Int, passed: Int, costUSD: Double) {
-        self.chapterSlug = chapterSlug
-        self.day = day
-        self.pages = pages
-        self.panels = panels
-        self.words = words
-        self.passed = passed
-        self.costUSD = costUSD
-    }
 }
 
 /// A panel's latest recorded state, without its results: what `status` compares hashes with.
