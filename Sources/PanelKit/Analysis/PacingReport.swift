@@ -316,12 +316,12 @@ struct PacingAnalysis {
     static func percent(_ ratio: Double) -> String { "\(Int((ratio * 100).rounded()))%" }
 
     /// A panel marked Splash: in its header (`Panel 1 (Splash)`, `PANEL 1: SPLASH`), its `Shot:`
-    /// field, or the first sentence of its description (`Splash page. The city at night.`).
+    /// field, or as the first word of its description (`Splash page. The city at night.`; "a
+    /// splash of rain" is not a mark).
     static func isSplash(_ panel: ComicPanelImageSheet) -> Bool {
-        let firstSentence = panel.sceneDescriptionOriginal.prefix { !".!?\n".contains($0) }
-        return [panel.markerText, panel.field(.shot) ?? "", String(firstSentence)].contains { text in
-            text.lowercased().split(whereSeparator: { !$0.isLetter }).contains("splash")
-        }
+        func words(_ text: String) -> [Substring] { text.lowercased().split(whereSeparator: { !$0.isLetter }) }
+        return words(panel.markerText).contains("splash") || words(panel.field(.shot) ?? "").contains("splash")
+            || words(panel.sceneDescriptionOriginal).first == "splash"
     }
 
     /// The panel's last spoken line or caption ends on `?`, `!` or an ellipsis, or one of its

@@ -136,7 +136,7 @@ public struct ProductionStatus: Sendable {
                 ("forced", .int(total.forced)), ("never_run", .int(total.neverRun)), ("stale", .int(total.stale)),
                 ("images_current", .int(total.imagesCurrent)), ("images_stale", .int(total.imagesStale)),
                 ("images_missing", .int(total.imagesMissing)), ("cost_usd", .double(PacingReport.round(total.costUSD, 4))),
-                ("target_pages", .optional(total.targetPages)), ("at_risk", .int(chapters.filter { $0.state == .atRisk }.count)),
+                ("target_pages", .optional(total.targetPages)), ("progress", optional(total.progress, 3)), ("at_risk", .int(chapters.filter { $0.state == .atRisk }.count)),
             ])),
         ])
     }
@@ -151,6 +151,10 @@ public struct ProductionStatus: Sendable {
             total.imagesCurrent += chapter.imagesCurrent; total.imagesStale += chapter.imagesStale
             total.imagesMissing += chapter.imagesMissing; total.costUSD += chapter.costUSD
             if let target = chapter.targetPages { total.targetPages = (total.targetPages ?? 0) + target }
+        }
+        // Progress over the chapters that have a target.
+        if let target = total.targetPages, target > 0 {
+            total.progress = Double(chapters.filter { $0.targetPages != nil }.reduce(0) { $0 + $1.pages }) / Double(target)
         }
         return total
     }
@@ -178,7 +182,7 @@ public struct ProductionStatus: Sendable {
                      "\(total.failed)", "\(total.forced)", "\(total.neverRun)", "\(total.stale)",
                      "\(total.imagesCurrent)/\(total.imagesStale)/\(total.imagesMissing)", String(format: "$%.2f", total.costUSD), "-",
                      total.targetPages.map(String.init) ?? "-",
-                     percent(total.targetPages.map { Double(total.pages) / Double(max($0, 1)) }), "-", "-", "\(atRisk) at risk"])
+                     percent(total.progress), "-", "-", "\(atRisk) at risk"])
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { index, cell in

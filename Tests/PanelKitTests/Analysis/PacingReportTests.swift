@@ -70,6 +70,16 @@ struct PacingReportTests {
         #expect(report.insights.last == "4 of 5 odd pages (80%) end on a page-turn hook (pages 1, 3, 5 and 7).")
     }
 
+    @Test("A panel marked Splash in its header, Shot field or first sentence keeps its page from being sparse")
+    func splash() throws {
+        let pages = ["### Panel 1 (Splash)\n\nThe city.", "PANEL 1: SPLASH\n\nThe city.", "### Panel 1\n\nSplash page. The city.",
+                     "### Panel 1\n\nShot: splash, wide\n\nThe city.", "### Panel 1\n\nThe city, with a splash of rain."]
+        let text = pages.enumerated().map { "## Page \($0.offset + 1)\n\n\($0.element)\n" }.joined(separator: "\n")
+        let report = PacingReport(try parse(text))
+        #expect(report.pages.map(\.splash) == [true, true, true, true, false])
+        #expect(report.pages.map { $0.warnings.map(\.kind) } == [[], [], [], [], [.sparse]])
+    }
+
     @Test("pacing.json has exactly chapter and pages, with exactly the documented keys")
     func jsonKeys() throws {
         let json = PacingReport(try pacingFixture()).json

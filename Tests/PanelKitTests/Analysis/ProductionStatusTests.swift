@@ -138,6 +138,8 @@ struct ProductionStatusTests {
         #expect(json.contains("\"velocity_pages_per_day\": 0.5,"))
         #expect(json.contains("\"projected_completion\": \"2027-01-13\","))
         #expect(json.contains("\"state\": \"at risk\""))
+        // Series progress counts only the chapters with a target: 4 of 8 pages.
+        #expect(json.contains("\"target_pages\": 8,\n    \"progress\": 0.5,"))
     }
 
     @Test("A bad due: date is an input error at its line and column", arguments: ["2027-02-30", "15/02/2027", "soon", "2027-2-15"])
