@@ -103,13 +103,13 @@ public struct PacingReport: Sendable {
         let pages = analysis.pages(chapter)
         self.pages = pages
         totals = analysis.totals(pages)
-        let counted = pages.filter { $0.page > 0 || pages.count == 1 }
+        let counted = PacingAnalysis.counted(pages)
         oddPages = counted.map(\.page).filter { $0 % 2 == 1 }
         hookPages = counted.filter { $0.page % 2 == 1 && $0.endsOnHook }.map(\.page)
     }
 
     /// Pages that count in per-page means: the numbered ones, or page 0 when there is no other.
-    public var countedPages: [PacingPage] { pages.filter { $0.page > 0 || pages.count == 1 } }
+    public var countedPages: [PacingPage] { PacingAnalysis.counted(pages) }
 
     /// `pacing.json`: exactly `chapter` and `pages` (and `insights` when the model pass ran).
     public var json: JSONValue {
@@ -159,9 +159,11 @@ public struct PacingReport: Sendable {
             lines.append(flags.isEmpty ? row : row + "  " + flags)
         }
         lines.append(String(format: "chapter: %d pages, %d panels, %d words; %.2f words/page, %.2f panels/page, %.2f words/panel;",
-                            totals.pages, totals.panels, totals.words, totals.wordsPerPage, totals.panelsPerPage, totals.wordsPerPanel))
-        lines.append(String(format: "  dialogue panels %.3f, silent panels %.3f; score %d/100", totals.dialogueRatio, totals.silentRatio,
-                            totals.score))
+                            totals.pages, totals.panels, totals.words, Self.round(totals.wordsPerPage, 2), Self.round(totals.panelsPerPage, 2),
+                            Self.round(totals.wordsPerPanel, 2)))
+        // The values as pacing.json rounds them (half away from zero), so the two always agree.
+        lines.append(String(format: "  dialogue panels %.3f, silent panels %.3f; score %d/100", Self.round(totals.dialogueRatio, 3),
+                            Self.round(totals.silentRatio, 3), totals.score))
         if pages.contains(where: \.splash) { lines.append("  (* a splash page)") }
         let insights = self.insights
         if !insights.isEmpty {
@@ -274,7 +276,7 @@ struct PacingAnalysis {
 
     func totals(_ pages: [PacingPage]) -> PacingTotals {
         var totals = PacingTotals()
-        let counted = pages.filter { $0.page > 0 || pages.count == 1 }
+        let counted = Self.counted(pages)
         totals.pages = counted.count
         totals.panels = pages.reduce(0) { $0 + $1.panels }
         totals.words = pages.reduce(0) { $0 + $1.words }
@@ -312,6 +314,9 @@ struct PacingAnalysis {
         totals.score = min(100, max(1, Int((100 - pagePoints - Double(points)).rounded())))
         return totals
     }
+
+    /// The pages that count in `pages` and the per-page means: the numbered ones, or page 0 alone.
+    static func counted(_ pages: [PacingPage]) -> [PacingPage] { pages.filter { $0.page > 0 || pages.count == 1 } }
 
     static func percent(_ ratio: Double) -> String { "\(Int((ratio * 100).rounded()))%" }
 
