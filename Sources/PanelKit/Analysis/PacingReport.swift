@@ -149,6 +149,7 @@ public struct PacingReport: Sendable {
 
     /// The table on stdout: one row per page, then the chapter's totals and the insights.
     public var text: String {
+        if pages.isEmpty { return "\(slug) (\(file))\nno pages or panels: nothing to pace\n" }
         var lines = ["\(slug) (\(file))", "page  panels  words  dialogue  silent  max balloon  warnings"]
         for page in pages {
             let flags = page.warnings.map(\.kind.rawValue).joined(separator: ", ")
@@ -214,7 +215,8 @@ struct PacingAnalysis {
         for panel in chapter.panels { byID[panel.id] = panel }
         var groups: [(page: Int, last: Int?, panels: [ComicPanelImageSheet])] = []
         let beforeFirst = chapter.panels.filter { $0.page == nil }
-        if !beforeFirst.isEmpty || chapter.pages.isEmpty { groups.append((0, nil, beforeFirst)) }
+        // A document without panels has no pages to judge.
+        if !beforeFirst.isEmpty || (chapter.pages.isEmpty && !chapter.panels.isEmpty) { groups.append((0, nil, beforeFirst)) }
         for header in chapter.pages { groups.append((header.number, header.lastNumber, header.panelIDs.compactMap { byID[$0] })) }
         // Panels before the first marker are not a page of their own when numbered pages follow:
         // their panel count and the ideal bands are not judged (long balloons and wordiness are).

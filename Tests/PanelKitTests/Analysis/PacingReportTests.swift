@@ -80,6 +80,14 @@ struct PacingReportTests {
         #expect(report.pages.map { $0.warnings.map(\.kind) } == [[], [], [], [], [.sparse]])
     }
 
+    @Test("A document without panels has no pages, zero totals and says so")
+    func noPanels() throws {
+        let report = PacingReport(try parseSample("no-panels.md"))
+        #expect(report.pages.isEmpty && report.totals.pages == 0 && report.totals.panels == 0 && report.totals.warnings.isEmpty)
+        #expect(report.text.hasSuffix("no pages or panels: nothing to pace\n"))
+        #expect(report.json["pages"]?.array?.isEmpty == true)
+    }
+
     @Test("pacing.json has exactly chapter and pages, with exactly the documented keys")
     func jsonKeys() throws {
         let json = PacingReport(try pacingFixture()).json
