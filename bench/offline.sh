@@ -10,11 +10,7 @@ set -euo pipefail
 RUNS=${RUNS:-3}
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-
-swift build -c release --product panelproc >"$T/build.log" 2>&1 || { grep -E "error:" "$T/build.log" >&2; exit 1; }
-BIN="$(swift build -c release --show-bin-path)/panelproc"
+. bench/release.sh
 
 mkdir -p "$T/characters"
 cp "$ROOT/characters/character_base_list.json" "$T/characters/"

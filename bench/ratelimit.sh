@@ -33,15 +33,7 @@ if [ ! -f "$SERVER" ]; then
   echo "ratelimit: the fault-injecting chat server is not in this worktree yet (${SERVER#"$ROOT"/})" >&2
   exit 2
 fi
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-
-if [ -n "${PANELPROC_BIN:-}" ]; then
-  BIN=$PANELPROC_BIN            # another build, e.g. the one before a change, for before/after figures
-else
-  swift build -c release --product panelproc >"$T/build.log" 2>&1 || { grep -E "error:" "$T/build.log" >&2 || tail -n 30 "$T/build.log" >&2; exit 1; }
-  BIN="$(swift build -c release --show-bin-path)/panelproc"
-fi
+. bench/release.sh
 # Read the help whole first: `grep -q` quits at its first match, and under pipefail the SIGPIPE that gives
 # panelproc would count as a failure.
 HELP=$("$BIN" --help 2>&1 || true)

@@ -80,6 +80,8 @@ public struct RunSettings: Sendable, Equatable {
     /// seconds (default 1; then 2, 4, 8, 16 s at most).
     public var retryAttempts: Int?
     public var retryBaseDelay: Double?
+    /// `pacing:`: the thresholds of `panelproc pacing` and `pacing.json`, and the optional model pass.
+    public var pacing = PacingThresholds()
     /// The `panelproc.yml` that was read, if any.
     public var file: String?
     /// Keys the file holds that panelproc does not know.
@@ -156,6 +158,7 @@ public struct RunSettings: Sendable, Equatable {
             case "max_tokens": maxTokens = try field.integer(in: 1...1_000_000)
             case "retry_attempts": retryAttempts = try field.integer(in: 1...20)
             case "retry_base_delay": retryBaseDelay = try field.number(in: 0...60)
+            case "pacing": pacing = try PacingThresholds.read(field)
             case "max_cost_usd": maxCostUSD = try field.number(in: 0...1_000_000)
             case "prices":
                 var byModel: [String: Prices.Price] = [:]
@@ -185,7 +188,7 @@ public struct RunSettings: Sendable, Equatable {
                             "max_words_per_bubble", "common_example_overlap", "unknown_roles", "themes", "image_provider",
                             "image_model", "image_size", "image_quality", "openai_base_url", "gemini_base_url",
                             "openai_api_key_env", "gemini_api_key_env", "max_cost_usd", "prices", "provider", "model",
-                            "response_format", "temperature", "seed", "max_tokens", "retry_attempts", "retry_base_delay"]
+                            "response_format", "temperature", "seed", "max_tokens", "retry_attempts", "retry_base_delay", "pacing"]
 
     /// `themes:` maps each theme name to a description and keywords:
     /// `trade: {description: buying and selling, keywords: [pay, buy]}`. The last theme is the fallback.

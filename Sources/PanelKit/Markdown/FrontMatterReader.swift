@@ -33,6 +33,15 @@ enum FrontMatterReader {
             case "characters": result.characters = try field.text()
             case "palette": result.palette = try field.list()
             case "max_bubbles": result.maxBubbles = try field.integer(in: 1...20)
+            case "target_pages": result.targetPages = try field.integer(in: 1...10_000)
+            case "due":
+                guard let text = try field.text() else { break }
+                guard let day = CalendarDay(text) else {
+                    throw InputError(file: file, location: field.location,
+                                     message: "malformed front matter: `due` should be a date like 2027-02-15, found `\(text)`",
+                                     hint: "write the date as YYYY-MM-DD")
+                }
+                result.due = day
             default: result.unknownKeys.append((field.key, field.keyLocation))
             }
         }

@@ -11,6 +11,10 @@ public struct FrontMatter: Sendable, Equatable {
     /// Path of a character database, relative to the chapter file.
     var characters: String?
     var maxBubbles: Int?
+    /// `due: 2027-02-15`: when the chapter should be done (`panelproc status`).
+    var due: CalendarDay?
+    /// `target_pages: 22`: the pages the chapter should have.
+    var targetPages: Int?
     /// Keys panelproc does not know, kept and ignored (warned about under `--verbose`).
     var unknownKeys: [(key: String, location: SourceLocation)]
 
@@ -22,6 +26,7 @@ public struct FrontMatter: Sendable, Equatable {
         lhs.chapter == rhs.chapter && lhs.title == rhs.title && lhs.tone == rhs.tone
             && lhs.audience == rhs.audience && lhs.style == rhs.style && lhs.palette == rhs.palette
             && lhs.commonExample == rhs.commonExample && lhs.characters == rhs.characters
-            && lhs.maxBubbles == rhs.maxBubbles && lhs.unknownKeys.map(\.key) == rhs.unknownKeys.map(\.key)
+            && lhs.maxBubbles == rhs.maxBubbles && lhs.due == rhs.due && lhs.targetPages == rhs.targetPages
+            && lhs.unknownKeys.map(\.key) == rhs.unknownKeys.map(\.key)
     }
 }

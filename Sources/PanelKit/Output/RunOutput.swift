@@ -28,6 +28,8 @@ enum RunOutputs {
     static let standard: [any RunOutput] = [
         ManifestOutput(),
         ChapterJSONOutput(),
+        // Before anything that could show the chart (the gallery of issue 10 embeds pacing.svg).
+        PacingOutput(),
         MarkdownOutput(),
         ProposedRolesOutput(),
     ]

@@ -192,6 +192,17 @@ public struct Pipeline: Sendable {
         }
     }
 
+    /// Each chapter's numbers today, for `panelproc status`'s velocity (at most one row per day).
+    private func snapshots(_ report: RunReport, trace: TraceStore, day: CalendarDay) async throws -> [ChapterSnapshot] {
+        let costs = try await trace.costByChapter()
+        return report.chapters.filter { !$0.panels.isEmpty }.map { chapter in
+            let totals = PacingReport(chapter.written, thresholds: settings.pacing).totals
+            return ChapterSnapshot(chapterSlug: chapter.chapter.slug, day: day, pages: totals.pages, panels: totals.panels,
+                                   words: totals.words, passed: chapter.panels.filter { $0.status == .passed }.count,
+                                   costUSD: costs[chapter.chapter.slug] ?? 0)
+        }
+    }
+
     /// Each panel's latest state, and the run's counts, in the trace.
     private func record(_ report: RunReport, in trace: TraceStore, runID: Int64) async throws(RunFailure) {
         do {
@@ -211,6 +222,7 @@ public struct Pipeline: Sendable {
                 status: report.stopped == nil ? "finished" : "stopped", passed: counts[.passed] ?? 0,
                 failed: counts[.failed] ?? 0, forced: counts[.forced] ?? 0, skipped: counts[.skipped] ?? 0,
                 callsMade: report.callsMade, callsCached: report.callsCached, costUSD: report.costUSD))
+            try await trace.recordSnapshots(try await snapshots(report, trace: trace, day: CalendarDay(Date())))
             try await trace.flush()
         } catch {
             throw .write("\(error)")

@@ -212,3 +212,20 @@ public struct PruneReport: Sendable, Equatable {
     public var bytesBefore: Int64
     public var bytesAfter: Int64
 }
+
+/// One chapter's numbers on one day, for velocity and projections (`panelproc status`).
+public struct ChapterSnapshot: Sendable, Equatable {
+    public var chapterSlug: String
+    public var day: CalendarDay
+    public var pages: Int
+    public var panels: Int
+    public var words: Int
+    public var passed: Int
+    public var costUSD: Double
+}
+
+/// A panel's latest recorded state, without its results: what `status` compares hashes with.
+public struct PanelStateSummary: Sendable, Equatable {
+    public var contentHash: String
+    public var status: String
+}

@@ -90,8 +90,33 @@ enum TraceSchema {
                 ALTER TABLE panel_states ADD COLUMN chain_key TEXT;
                 """)
         }
+        migrator.registerMigration("v3-snapshots") { db in
+            // One row per chapter per day (the day's latest run or status wins): what velocity
+            // and projections in `panelproc status` are computed from.
+            try db.execute(sql: """
+                CREATE TABLE snapshots (
+                    chapter_slug TEXT NOT NULL,
+                    day TEXT NOT NULL,                   -- YYYY-MM-DD (UTC, or status --today)
+                    pages INTEGER NOT NULL,
+                    panels INTEGER NOT NULL,
+                    words INTEGER NOT NULL,
+                    passed INTEGER NOT NULL,
+                    cost_usd REAL NOT NULL,
+                    recorded_at TEXT NOT NULL,
+                    PRIMARY KEY (chapter_slug, day)
+                );
+                """)
+        }
         return migrator
     }()
+
+    static let upsertSnapshot = """
+        INSERT INTO snapshots (chapter_slug, day, pages, panels, words, passed, cost_usd, recorded_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT(chapter_slug, day) DO UPDATE SET
+            pages = excluded.pages, panels = excluded.panels, words = excluded.words, passed = excluded.passed,
+            cost_usd = excluded.cost_usd, recorded_at = excluded.recorded_at
+        """
 
     /// In the order `TraceStore` binds them.
     static let callColumns = [

@@ -503,6 +503,72 @@ public actor TraceStore {
         }
     }
 
+    // MARK: Snapshots and production status
+
+    /// Records each chapter's numbers for its day: at most one row per chapter per day, the
+    /// latest replacing the day's earlier one.
+    public func recordSnapshots(_ snapshots: [ChapterSnapshot]) throws(TraceError) {
+        guard !snapshots.isEmpty else { return }
+        let now = TraceDate.format(Date())
+        try flush(action: "record the chapters' daily snapshots") { db in
+            for snapshot in snapshots {
+                try db.execute(sql: TraceSchema.upsertSnapshot, arguments: [
+                    snapshot.chapterSlug, snapshot.day.description, snapshot.pages, snapshot.panels, snapshot.words,
+                    snapshot.passed, snapshot.costUSD, now,
+                ])
+            }
+        }
+    }
+
+    /// The snapshots of these chapters from `since` on, oldest first, by chapter slug.
+    public func snapshots(chapterSlugs: [String], since: CalendarDay) throws(TraceError) -> [String: [ChapterSnapshot]] {
+        try flush()
+        let wanted = Set(chapterSlugs)
+        return try database("read the daily snapshots") {
+            try pool.read { db in
+                var result: [String: [ChapterSnapshot]] = [:]
+                let rows = try Row.fetchAll(db, sql: "SELECT * FROM snapshots WHERE day >= ? ORDER BY chapter_slug, day",
+                                            arguments: [since.description])
+                for row in rows {
+                    let slug: String = row["chapter_slug"]
+                    guard wanted.contains(slug) else { continue }
+                    let text: String = row["day"]
+                    guard let day = CalendarDay(text) else { throw UnreadableColumn(value: text, expected: "a day like 2027-02-15") }
+                    result[slug, default: []].append(ChapterSnapshot(
+                        chapterSlug: slug, day: day, pages: row["pages"], panels: row["panels"], words: row["words"],
+                        passed: row["passed"], costUSD: row["cost_usd"]))
+                }
+                return result
+            }
+        }
+    }
+
+    /// Every panel's latest hash and status, by panel id (without the stored results, which status does not need).
+    public func panelStateSummaries() throws(TraceError) -> [String: PanelStateSummary] {
+        try keyedRows("read the panel states", sql: "SELECT panel_id AS key, content_hash, status FROM panel_states") { row in
+            PanelStateSummary(contentHash: row["content_hash"], status: row["status"])
+        }
+    }
+
+    /// What every chapter's calls (text and images, every run) cost so far.
+    public func costByChapter() throws(TraceError) -> [String: Double] {
+        try keyedRows("sum the chapters' costs", sql: "SELECT chapter_slug AS key, total(cost_usd) AS cost FROM calls GROUP BY chapter_slug") { row in
+            row["cost"]
+        }
+    }
+
+    /// One value per row, by the row's `key` column, after committing what is pending.
+    private func keyedRows<Value>(_ action: String, sql: String, _ value: @escaping (Row) -> Value) throws(TraceError) -> [String: Value] {
+        try flush()
+        return try database(action) {
+            try pool.read { db in
+                var result: [String: Value] = [:]
+                for row in try Row.fetchAll(db, sql: sql) { result[row["key"]] = value(row) }
+                return result
+            }
+        }
+    }
+
     // MARK: Rows and errors
 
     /// Runs a database operation, turning its error into one that names the file and the action.

@@ -8,8 +8,11 @@ func parse(_ text: String, file: String = "test.md", fileName: String? = nil) th
     try ChapterParser().parse(SourceText(text), file: file, fileName: fileName)
 }
 
-func parseSample(_ name: String) throws -> Chapter {
-    let url = RepoPaths.fixture("samples/\(name)")
+func parseSample(_ name: String) throws -> Chapter { try parseFixture("samples", name) }
+
+/// Parses `Fixtures/<folder>/<name>`, named by its file name.
+func parseFixture(_ folder: String, _ name: String) throws -> Chapter {
+    let url = RepoPaths.fixture("\(folder)/\(name)")
     return try ChapterParser().parse(SourceText(bytes: try RepoPaths.bytes(url)), file: name, fileName: name)
 }
 

@@ -65,6 +65,8 @@ struct ReviewRegressionTests {
             settings.characters = RepoPaths.fixture("samples/character_base_list.json").path
             settings.taxonomy = taxonomy
             settings.trace = folder.appendingPathComponent("trace.sqlite").path
+            // Every run writes pacing.json and pacing.svg: into the scratch folder, not the working one.
+            settings.outputDirectory = folder.appendingPathComponent("generated").path
             let pipeline = Pipeline(settings: settings)
             return try await pipeline.run(try pipeline.prepare([InputDocument(path: "c.md", source: SourceText(text))]))
         }

@@ -44,6 +44,8 @@ struct RunnerTests {
             var settings = RunSettings()
             settings.characters = RepoPaths.fixture("samples/character_base_list.json").path
             settings.trace = folder.appendingPathComponent("trace.sqlite").path
+            // Every run writes pacing.json and pacing.svg: not into the fixtures.
+            settings.outputDirectory = folder.appendingPathComponent("generated").path
             settings.useCache = useCache
             let pipeline = Pipeline(settings: settings)
             return try await pipeline.run(try pipeline.prepare(files: [url]))
@@ -74,6 +76,8 @@ struct RunnerTests {
             var settings = RunSettings()
             settings.characters = RepoPaths.fixture("samples/character_base_list.json").path
             settings.trace = folder.appendingPathComponent("trace.sqlite").path
+            // Every run writes pacing.json and pacing.svg: into the scratch folder, not the working one.
+            settings.outputDirectory = folder.appendingPathComponent("generated").path
             let pipeline = Pipeline(settings: settings)
             return try await pipeline.run(try pipeline.prepare([InputDocument(path: "two.md", source: SourceText(text))]))
         }
