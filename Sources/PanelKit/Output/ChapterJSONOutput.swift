@@ -12,8 +12,7 @@ struct ChapterJSONOutput: RunOutput {
             let path = (chapter.directory as NSString).appendingPathComponent("chapter.json")
             let json = ChapterExport.json(for: chapter.written, sourcePath: chapter.input.fileName, outcomes: chapter.outcomes,
                                           images: chapter.panels.map(\.currentImage), costs: chapter.panels.map(\.costUSD))
-            try writeFile(Array(json.serialized().utf8), to: path)
-            written.append(WrittenFile(chapter: index, path: path))
+            written += try writeFile(Array(json.serialized().utf8), to: path, chapter: index)
         }
         return written
     }

@@ -12,8 +12,7 @@ struct ManifestOutput: RunOutput {
             guard let manifest = chapter.manifest, manifest != chapter.manifestBefore else { continue }
             let path = (chapter.directory as NSString).appendingPathComponent("manifest.json")
             try moveOrphans(chapter, manifest: manifest)
-            try writeFile(Array(manifest.json.serialized().utf8), to: path)
-            written.append(WrittenFile(chapter: index, path: path))
+            written += try writeFile(Array(manifest.json.serialized().utf8), to: path, chapter: index)
         }
         return written
     }

@@ -11,9 +11,8 @@ struct PacingOutput: RunOutput {
             let report = PacingReport(chapter.written, thresholds: settings.pacing)
             let json = (chapter.directory as NSString).appendingPathComponent("pacing.json")
             let svg = (chapter.directory as NSString).appendingPathComponent("pacing.svg")
-            try writeFile(Array(report.json.serialized().utf8), to: json)
-            try writeFile(Array(PacingChart(report: report, thresholds: settings.pacing).svg.utf8), to: svg)
-            written += [WrittenFile(chapter: index, path: json), WrittenFile(chapter: index, path: svg)]
+            written += try writeFile(Array(report.json.serialized().utf8), to: json, chapter: index)
+            written += try writeFile(Array(PacingChart(report: report, thresholds: settings.pacing).svg.utf8), to: svg, chapter: index)
         }
         return written
     }

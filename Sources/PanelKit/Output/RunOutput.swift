@@ -1,3 +1,5 @@
+import Foundation
+
 /// A file an output wrote: which chapter it belongs to (nil for the whole run), and anything the
 /// summary should say about it.
 struct WrittenFile: Sendable, Equatable {
@@ -36,8 +38,13 @@ enum RunOutputs {
 }
 
 extension RunOutput {
-    /// Writes `bytes` atomically, as a run failure (exit 3) when it cannot.
-    func writeFile(_ bytes: [UInt8], to path: String) throws(RunFailure) {
+    /// Writes `bytes` atomically unless the file already holds exactly them (a rerun over
+    /// unchanged input touches nothing); a failure is a run failure (exit 3). Returns the file as
+    /// written, or nothing when it was already current.
+    @discardableResult
+    func writeFile(_ bytes: [UInt8], to path: String, chapter: Int? = nil) throws(RunFailure) -> [WrittenFile] {
+        if let current = FileManager.default.contents(atPath: path), current.elementsEqual(bytes) { return [] }
         do { try FileIO.writeAtomically(bytes, to: path) } catch { throw .write(error.description) }
+        return [WrittenFile(chapter: chapter, path: path)]
     }
 }

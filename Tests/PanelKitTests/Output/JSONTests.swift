@@ -80,7 +80,7 @@ func runOffline(_ url: URL, in folder: URL, force: Bool = false) async throws ->
     settings.trace = folder.appendingPathComponent("trace.sqlite").path
     let pipeline = Pipeline(settings: settings)
     let report = try await pipeline.run(try pipeline.prepare(files: [url]))
-    return try #require(report.chapters.first?.files.first)
+    return (try #require(report.chapters.first).directory as NSString).appendingPathComponent("chapter.json")
 }
 
 /// Validates instance files with Python's `jsonschema` (Draft 2020-12), which CI installs.
