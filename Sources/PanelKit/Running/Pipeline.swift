@@ -207,8 +207,16 @@ public struct Pipeline: Sendable {
     private func record(_ report: RunReport, in trace: TraceStore, runID: Int64) async throws(RunFailure) {
         do {
             for chapter in report.chapters {
+                let recorded = try await trace.stateSignatures(chapterSlug: chapter.chapter.slug)
                 for panel in chapter.panels {
                     guard let outcome = panel.shownOutcome else { continue }
+                    // An unchanged panel's state is already there (renderer warnings aside, which
+                    // are not part of the signature).
+                    if (panel.image?.warnings.isEmpty ?? true), let signature = recorded[panel.sheet.id],
+                        signature == TraceStore.stateSignature(chainKey: panel.chainKey, status: outcome.status.rawValue, reasons: outcome.reasons)
+                    {
+                        continue
+                    }
                     var state = PanelState(
                         chapterSlug: chapter.chapter.slug, panelID: panel.sheet.id, contentHash: panel.sheet.contentHash,
                         status: outcome.status.rawValue, reasons: outcome.reasons,

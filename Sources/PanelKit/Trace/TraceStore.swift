@@ -475,6 +475,28 @@ public actor TraceStore {
         }
     }
 
+    /// What a panel's latest state says, in a form cheap to compare: a rerun whose panel comes
+    /// out the same (same stored result, verdict and reasons) need not write it again.
+    static func stateSignature(chainKey: String?, status: String, reasons: [String]) -> String {
+        "\(chainKey ?? "")|\(status)|\(jsonArray(reasons))"
+    }
+
+    /// The signature of every committed panel state of a chapter, by panel id.
+    func stateSignatures(chapterSlug: String) throws(TraceError) -> [String: String] {
+        try flush()
+        return try database("read the panel states of \(chapterSlug)") {
+            try pool.read { db in
+                var found: [String: String] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT panel_id, chain_key, status, reasons FROM panel_states WHERE chapter_slug = ?",
+                                            arguments: [chapterSlug]) {
+                    let reasons: String = row["reasons"]
+                    found[row["panel_id"]] = "\((row["chain_key"] as String?) ?? "")|\(row["status"] as String)|\(reasons)"
+                }
+                return found
+            }
+        }
+    }
+
     /// The latest state of one panel, pending or committed.
     public func panelState(chapterSlug: String, panelID: String) throws(TraceError) -> PanelState? {
         if let pending = pendingPanels[PanelKey(chapterSlug: chapterSlug, panelID: panelID)] { return pending }
