@@ -18,6 +18,7 @@ struct PanelprocCommand: AsyncParsableCommand {
               cat chapter.md | panelproc > out.md    filter: stdin to stdout
               panelproc -i one.md two.md             rewrite the files in place, atomically
               panelproc --json chapter.md            also write generated/<chapter>/chapter.json
+              panelproc --no-gallery chapter.md      no index.html gallery, page PNGs or thumbnails.pdf
               panelproc --force chapter.md           failed panels continue, marked forced
               panelproc --no-cache chapter.md        ask the model again even for answered requests
               panelproc --provider openai --model gpt-4o-mini chapter.md
@@ -74,6 +75,10 @@ struct PanelprocCommand: AsyncParsableCommand {
 
     @Flag(name: .customLong("force-images"), help: "Make every image again, even current ones.")
     var forceImages = false
+
+    @Flag(name: .customLong("no-gallery"),
+          help: "Write no HTML gallery (generated/index.html, generated/<chapter>/index.html), page PNGs or thumbnails.pdf.")
+    var noGallery = false
 
     @Option(name: .customLong("panel"), help: ArgumentHelp("Only this panel gets a new image (repeatable; `p01-03` or a full id).", valueName: "id"))
     var panels: [String] = []
@@ -220,6 +225,7 @@ extension PanelprocCommand {
         flags.force = force
         flags.noCache = noCache
         flags.forceImages = forceImages
+        flags.noGallery = noGallery
         flags.onlyPanels = panels
         flags.concurrency = concurrency
         flags.rpm = rpm

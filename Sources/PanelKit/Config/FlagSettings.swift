@@ -8,6 +8,7 @@ public struct FlagSettings: Sendable, Equatable {
     public var force = false
     public var noCache = false
     public var forceImages = false
+    public var noGallery = false
     public var onlyPanels: [String] = []
     public var maxBubbles: Int?
     public var outputDirectory: String?
@@ -33,6 +34,7 @@ extension RunSettings {
         force = flags.force
         useCache = !flags.noCache
         forceImages = flags.forceImages
+        writeGallery = !flags.noGallery
         onlyPanels = Set(flags.onlyPanels)
         maxBubblesOverride = flags.maxBubbles
         if let value = flags.outputDirectory { outputDirectory = FileIO.absolute(value) }

@@ -28,6 +28,8 @@ enum RunOutputs {
     static let standard: [any RunOutput] = [
         ManifestOutput(),
         ChapterJSONOutput(),
+        PagesOutput(),
+        GalleryOutput(),
         MarkdownOutput(),
         ProposedRolesOutput(),
     ]

@@ -122,11 +122,13 @@ final class SketchCanvas {
     private let cairo: OpaquePointer
     private let pango: OpaquePointer
     private let fontOptions: OpaquePointer
+    /// Where a PDF surface streams its bytes; nil for an image surface.
+    private let pdfSink: PDFSink?
 
     /// Largest side accepted; Cairo's own limit is 32767.
     static let maximumSide = 16_384
 
-    init(width: Int, height: Int) throws(Failure) {
+    convenience init(width: Int, height: Int) throws(Failure) {
         guard width > 0, height > 0, width <= Self.maximumSide, height <= Self.maximumSide else {
             throw .surface("a sketch must be between 1x1 and \(Self.maximumSide)x\(Self.maximumSide) pixels, not \(width)x\(height)")
         }
@@ -134,6 +136,33 @@ final class SketchCanvas {
         guard let surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(width), Int32(height)) else {
             throw .surface("cairo could not allocate a \(width)x\(height) surface")
         }
+        try self.init(surface: surface, width: width, height: height, scale: 1, pdfSink: nil)
+    }
+
+    /// A PDF document whose pages are `width`x`height` drawing units, each `scale` points (the
+    /// same drawing code as a PNG of `width`x`height` pixels). Its creation date is fixed, so the
+    /// same drawing gives the same bytes. `showPage()` ends each page, `pdfBytes()` the document.
+    convenience init(pdfWidth width: Int, height: Int, scale: Double) throws(Failure) {
+        guard width > 0, height > 0, width <= Self.maximumSide, height <= Self.maximumSide, scale > 0 else {
+            throw .surface("a PDF page must be between 1x1 and \(Self.maximumSide)x\(Self.maximumSide) units, not \(width)x\(height)")
+        }
+        Self.fontSystemReady()
+        let sink = PDFSink()
+        let closure = Unmanaged.passUnretained(sink).toOpaque()
+        guard let surface = cairo_pdf_surface_create_for_stream({ closure, data, length in
+            guard let closure, let data else { return CAIRO_STATUS_WRITE_ERROR }
+            Unmanaged<PDFSink>.fromOpaque(closure).takeUnretainedValue().bytes
+                .append(contentsOf: UnsafeBufferPointer(start: data, count: Int(length)))
+            return CAIRO_STATUS_SUCCESS
+        }, closure, Double(width) * scale, Double(height) * scale) else {
+            throw .surface("cairo could not create a PDF surface")
+        }
+        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, "2000-01-01T00:00:00")
+        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "panelproc")
+        try self.init(surface: surface, width: width, height: height, scale: scale, pdfSink: sink)
+    }
+
+    private init(surface: OpaquePointer, width: Int, height: Int, scale: Double, pdfSink: PDFSink?) throws(Failure) {
         let status = cairo_surface_status(surface)
         guard status == CAIRO_STATUS_SUCCESS else {
             let message = String(cString: cairo_status_to_string(status))
@@ -141,6 +170,7 @@ final class SketchCanvas {
             throw .surface("cairo could not create a \(width)x\(height) surface: \(message)")
         }
         let cairo = cairo_create(surface)!
+        if scale != 1 { cairo_scale(cairo, scale, scale) }
         cairo_set_line_join(cairo, CAIRO_LINE_JOIN_ROUND)
         cairo_set_line_cap(cairo, CAIRO_LINE_CAP_ROUND)
         cairo_set_antialias(cairo, CAIRO_ANTIALIAS_GRAY)
@@ -163,6 +193,7 @@ final class SketchCanvas {
         self.cairo = cairo
         self.pango = pango
         self.fontOptions = options
+        self.pdfSink = pdfSink
     }
 
     deinit {
@@ -345,6 +376,57 @@ final class SketchCanvas {
         return bytes
     }
 
+    /// Ends the current PDF page and starts the next (PDF canvases only).
+    func showPage() {
+        cairo_show_page(cairo)
+    }
+
+    /// Finishes a PDF canvas and returns the document's bytes. The canvas draws nothing after this.
+    func pdfBytes() throws(Failure) -> [UInt8] {
+        guard let pdfSink else { throw .surface("not a PDF canvas") }
+        cairo_surface_finish(surface)
+        let status = cairo_surface_status(surface)
+        guard status == CAIRO_STATUS_SUCCESS else {
+            throw .surface("cairo could not write the PDF: \(String(cString: cairo_status_to_string(status)))")
+        }
+        return pdfSink.bytes
+    }
+
+    // MARK: - Pictures and hatching
+
+    /// Draws `image` scaled to fit inside `rect` (aspect kept, centred); returns where it went.
+    @discardableResult
+    func drawImage(_ image: SketchImage, fittingIn rect: SketchRect) -> SketchRect {
+        let scale = min(rect.width / Double(image.width), rect.height / Double(image.height))
+        let placed = SketchRect(center: rect.center, width: Double(image.width) * scale, height: Double(image.height) * scale)
+        cairo_save(cairo)
+        cairo_new_path(cairo)
+        cairo_rectangle(cairo, placed.x, placed.y, placed.width, placed.height)
+        cairo_clip(cairo)
+        cairo_translate(cairo, placed.x, placed.y)
+        cairo_scale(cairo, scale, scale)
+        cairo_set_source_surface(cairo, image.surface, 0, 0)
+        cairo_pattern_set_filter(cairo_get_source(cairo), CAIRO_FILTER_GOOD)
+        cairo_paint(cairo)
+        cairo_restore(cairo)
+        return placed
+    }
+
+    /// Diagonal lines `spacing` apart across `rect`, clipped to it.
+    func hatch(_ rect: SketchRect, spacing: Double, stroke: SketchStroke) {
+        guard spacing > 0 else { return }
+        clipped(to: rect) {
+            cairo_new_path(cairo)
+            var offset = -rect.height
+            while offset < rect.width {
+                cairo_move_to(cairo, rect.x + offset, rect.maxY)
+                cairo_line_to(cairo, rect.x + offset + rect.height, rect.y)
+                offset += spacing
+            }
+            finish(fill: nil, stroke: stroke)
+        }
+    }
+
     // MARK: - Helpers
 
     private func setSource(_ color: SketchColor) {
@@ -417,3 +499,55 @@ final class SketchCanvas {
 
 @available(*, unavailable, message: "a SketchCanvas belongs to the one render call that made it")
 extension SketchCanvas: Sendable {}
+
+/// The bytes a PDF canvas has written so far.
+private final class PDFSink {
+    var bytes: [UInt8] = []
+}
+
+/// A decoded PNG, ready to be drawn (scaled) on any canvas. Like a canvas, it belongs to the call
+/// that made it.
+final class SketchImage {
+    let width: Int
+    let height: Int
+    fileprivate let surface: OpaquePointer
+
+    /// Decodes `png`; nil when the bytes are not a PNG Cairo can read.
+    init?(png: [UInt8]) {
+        final class Reader {
+            let bytes: [UInt8]
+            var offset = 0
+            init(_ bytes: [UInt8]) { self.bytes = bytes }
+        }
+        let reader = Reader(png)
+        let closure = Unmanaged.passUnretained(reader).toOpaque()
+        let decoded = withExtendedLifetime(reader) {
+            cairo_image_surface_create_from_png_stream({ closure, data, length in
+                guard let closure, let data else { return CAIRO_STATUS_READ_ERROR }
+                let reader = Unmanaged<Reader>.fromOpaque(closure).takeUnretainedValue()
+                let count = Int(length)
+                guard reader.offset + count <= reader.bytes.count else { return CAIRO_STATUS_READ_ERROR }
+                reader.bytes.withUnsafeBufferPointer { buffer in
+                    data.update(from: buffer.baseAddress! + reader.offset, count: count)
+                }
+                reader.offset += count
+                return CAIRO_STATUS_SUCCESS
+            }, closure)
+        }
+        guard let decoded else { return nil }
+        guard cairo_surface_status(decoded) == CAIRO_STATUS_SUCCESS,
+              cairo_image_surface_get_width(decoded) > 0, cairo_image_surface_get_height(decoded) > 0
+        else {
+            cairo_surface_destroy(decoded)
+            return nil
+        }
+        surface = decoded
+        width = Int(cairo_image_surface_get_width(decoded))
+        height = Int(cairo_image_surface_get_height(decoded))
+    }
+
+    deinit { cairo_surface_destroy(surface) }
+}
+
+@available(*, unavailable, message: "a SketchImage belongs to the call that decoded it")
+extension SketchImage: Sendable {}
