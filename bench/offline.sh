@@ -17,44 +17,12 @@ BIN="$(swift build -c release --show-bin-path)/panelproc"
 mkdir -p "$T/characters"
 cp "$ROOT/characters/character_base_list.json" "$T/characters/"
 
-python3 - "$T" "$BIN" "$RUNS" <<'PY'
+python3 - "$T" "$BIN" "$RUNS" "$ROOT" <<'PY'
 import os, random, re, resource, statistics, subprocess, sys, time
 
 folder, binary, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
-cast = [("Mira", "Mira Okafor"), ("Theo", "Theo Brandt"), ("Grandma Ada", "Ada"), ("Officer Bly", "Bly")]
-shots = ["WIDE SHOT", "CLOSE-UP", "MEDIUM SHOT", "ESTABLISHING SHOT", "OVER THE SHOULDER", None]
-places = ["the market", "the bank counter", "the town square", "Theo's stall", "the ledger table", "a quiet lane"]
-actions = ["counts coins", "writes a line in the ledger", "holds a note up to the light", "points at the crowd",
-           "checks a copy of the ledger", "hands over a banknote", "frowns at a torn receipt", "laughs at a joke"]
-moods = ["tense", "warm", "curious", "playful", "calm"]
-points = ["a shared record stops cheating", "money is a promise", "a price is an agreement", "copies must agree"]
-
-def chapter(panels, seed):
-    rng = random.Random(seed)
-    out = [f"---\nchapter: 7\ntitle: Bench {panels}\ntone: warm, curious\nstyle: clean flat-color webcomic\n"
-           "palette: [teal, cream]\ncommon_example: paying for apples with a banknote\n---\n\n# Chapter 7: Bench\n"]
-    for index in range(panels):
-        page, number = index // 8 + 1, index % 8 + 1
-        if number == 1:
-            out.append(f"\n## Page {page}\n")
-        who = rng.sample(cast, rng.randint(1, 3))
-        shot = rng.choice(shots)
-        scene = f"{who[0][0]} {rng.choice(actions)} at {rng.choice(places)} (moment {index})."
-        if len(who) > 1:
-            scene += f" {who[1][0]} watches and {rng.choice(actions)}."
-        body = [f"### Panel {number}", "", (f"{shot}: " if shot else "") + scene, ""]
-        if rng.random() < 0.5:
-            body += [f"**Characters:** {', '.join(w[0] for w in who)}", ""]
-        if rng.random() < 0.4:
-            body += [f"**Teaching point:** {rng.choice(points)}.", ""]
-        if rng.random() < 0.3:
-            body += [f"**Mood:** {rng.choice(moods)}", ""]
-        for speaker, _ in who[:rng.randint(0, min(2, len(who)))]:
-            body.append(f"**{speaker}:** Line {index} from {speaker.split()[-1]}, about {rng.choice(places)}.")
-        if rng.random() < 0.2:
-            body += ["", f"Caption: Later, moment {index}."]
-        out.append("\n" + "\n".join(body) + "\n")
-    return "".join(out)
+sys.path.insert(0, os.path.join(sys.argv[4], 'bench'))
+from chapter_gen import chapter
 
 def run(args, cwd):
     """Wall time, peak RSS (KiB) of the child, stderr."""
@@ -85,16 +53,16 @@ for panels in (1000, 10000):
     open(path, "w").write(text)
     # The same bytes with every marker defused: pass-through of an equal document.
     open(plain, "w").write(re.sub(r"^### Panel ", "### Scene ", re.sub(r"^## Page ", "## Part ", text, flags=re.M), flags=re.M))
-    passthrough = statistics.median(run([binary, "--images", "none", plain], folder)[0] for _ in range(max(runs, 3)))
+    passthrough = statistics.median(run([binary, "--images", "none", "--no-gallery", plain], folder)[0] for _ in range(max(runs, 3)))
     full_times, summary = [], ""
     for _ in range(runs):
         trace = os.path.join(folder, ".panelproc")
         subprocess.run(["rm", "-rf", trace])
-        elapsed, summary = run([binary, "--images", "none", path], folder)
+        elapsed, summary = run([binary, "--images", "none", "--no-gallery", path], folder)
         full_times.append(elapsed)
     made, cached = calls(summary)
-    rss = peak_rss([binary, "--images", "none", "--no-cache", "--trace", os.path.join(folder, f"rss-{panels}.sqlite"), path], folder)
-    rerun_time, rerun_summary = run([binary, "--images", "none", path], folder)
+    rss = peak_rss([binary, "--images", "none", "--no-gallery", "--no-cache", "--trace", os.path.join(folder, f"rss-{panels}.sqlite"), path], folder)
+    rerun_time, rerun_summary = run([binary, "--images", "none", "--no-gallery", path], folder)
     rerun_made, rerun_cached = calls(rerun_summary)
     full = statistics.median(full_times)
     results[panels] = dict(full=full, passthrough=passthrough, rss=rss, made=made, rerun=rerun_time, rerun_made=rerun_made,

@@ -60,6 +60,8 @@ public struct RunSettings: Sendable, Equatable {
     var imageSize = ImageSize(width: 768, height: 512)
     /// `page_size`: a composed comic page (`pages/page-NN.png`), portrait by default.
     var pageSize = ImageSize(width: 1200, height: 1800)
+    /// `props`: nouns the sketch draws as labelled boxes when a scene names them.
+    var propWords = SceneReading.defaultPropWords
     public var imageQuality: String?
     /// Base URLs for the HTTP providers (tests point them at a loopback server).
     public var openAIBaseURL: String?
@@ -144,6 +146,7 @@ public struct RunSettings: Sendable, Equatable {
                     throw InputError(file: path, location: field.location, message: "`image_size` should look like 768x512, found `\(raw)`")
                 }
                 imageSize = size
+            case "props": propWords = try field.list() ?? propWords
             case "page_size":
                 guard let raw = try field.text() else { break }
                 guard let size = ImageSize(raw), (200...8000).contains(size.width), (200...8000).contains(size.height) else {
@@ -191,7 +194,7 @@ public struct RunSettings: Sendable, Equatable {
 
     static let knownKeys = ["output_dir", "max_bubbles", "characters", "trace", "prompts_dir", "concurrency", "rpm",
                             "max_words_per_bubble", "common_example_overlap", "unknown_roles", "themes", "image_provider",
-                            "image_model", "image_size", "page_size", "image_quality", "openai_base_url", "gemini_base_url",
+                            "image_model", "image_size", "page_size", "props", "image_quality", "openai_base_url", "gemini_base_url",
                             "openai_api_key_env", "gemini_api_key_env", "max_cost_usd", "prices", "provider", "model",
                             "response_format", "temperature", "seed", "max_tokens", "retry_attempts", "retry_base_delay"]
 

@@ -49,8 +49,9 @@ struct ComicPageLayout: Equatable {
 
     static let maximumRows = 4
 
-    /// `panels`: each panel's index and whether it is a wide or establishing shot.
-    init(panels: [(index: Int, wide: Bool)], width: Double, height: Double) {
+    /// `panels`: each panel's index and whether it is a wide or establishing shot; `aspect`: the
+    /// images' width over height (rows get heights in proportion to what their cells need).
+    init(panels: [(index: Int, wide: Bool)], width: Double, height: Double, aspect: Double = 1.5) {
         self.width = width
         self.height = height
         let margin = (width * 0.05).rounded()
@@ -62,11 +63,16 @@ struct ComicPageLayout: Equatable {
                                  height: footer.minY - gutter - header.maxY - gutter)
         rows = Self.rows(wide: panels.map(\.wide))
         var cells: [Cell] = []
-        let rowHeight = (content.height - gutter * Double(rows.count - 1)) / Double(max(rows.count, 1))
+        let available = content.height - gutter * Double(rows.count - 1)
+        // A row of fewer, wider cells is taller: each row's share is the height its images need.
+        let needs = rows.map { count in (content.width - gutter * Double(count - 1)) / Double(count) / max(aspect, 0.1) }
+        let total = needs.reduce(0, +)
         var next = 0
+        var y = content.y
         for (row, count) in rows.enumerated() {
             let cellWidth = (content.width - gutter * Double(count - 1)) / Double(count)
-            let y = content.y + Double(row) * (rowHeight + gutter)
+            let rowHeight = available * needs[row] / total
+            defer { y += rowHeight + gutter }
             for column in 0..<count {
                 cells.append(Cell(panelIndex: panels[next].index,
                                   rect: SketchRect(x: content.x + Double(column) * (cellWidth + gutter), y: y,

@@ -30,13 +30,14 @@ struct ChapterSheets {
     var cover: ComicSheetCover
     var pages: [(group: ChapterPageGroups.Group, sheet: ComicPageSheet)]
 
-    init(_ record: ChapterRecord, size: ImageSize) {
+    /// `aspect`: the panel images' width over height.
+    init(_ record: ChapterRecord, size: ImageSize, aspect: Double = 1.5) {
         let title = record.written.title?.trimmingWhitespace().nonEmpty ?? record.chapter.slug
         let groups = ChapterPageGroups(pages: record.panels.map(\.sheet.page)).groups
         pages = groups.map { group in
             let layout = ComicPageLayout(
                 panels: group.panelIndices.map { ($0, [.wide, .establishing].contains(record.panels[$0].sheet.shotType)) },
-                width: Double(size.width), height: Double(size.height))
+                width: Double(size.width), height: Double(size.height), aspect: aspect)
             var panels: [Int: ComicPageSheet.Panel] = [:]
             for index in group.panelIndices {
                 let panel = record.panels[index]

@@ -13,15 +13,16 @@ struct PagesOutput: RunOutput {
         guard settings.writeGallery else { return [] }
         var written: [WrittenFile] = []
         for (index, chapter) in run.chapters.enumerated() where !chapter.panels.isEmpty {
-            written += try write(chapter, size: settings.pageSize).map { WrittenFile(chapter: index, path: $0) }
+            let aspect = Double(settings.imageSize.width) / Double(settings.imageSize.height)
+            written += try write(chapter, size: settings.pageSize, aspect: aspect).map { WrittenFile(chapter: index, path: $0) }
         }
         return written
     }
 
     /// Writes one chapter's page PNGs (pages in parallel) and its PDF; removes page PNGs left from
     /// a longer version of the chapter.
-    func write(_ chapter: ChapterRecord, size: ImageSize) throws(RunFailure) -> [String] {
-        let sheets = ChapterSheets(chapter, size: size)
+    func write(_ chapter: ChapterRecord, size: ImageSize, aspect: Double) throws(RunFailure) -> [String] {
+        let sheets = ChapterSheets(chapter, size: size, aspect: aspect)
         let folder = (chapter.directory as NSString).appendingPathComponent("pages")
         let paths = sheets.pages.map { (folder as NSString).appendingPathComponent($0.group.fileName) }
         let failures = Failures()
