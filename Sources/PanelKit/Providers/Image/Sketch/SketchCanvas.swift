@@ -50,6 +50,14 @@ struct SketchRect: Equatable {
         SketchRect(x: x + dx, y: y + dy, width: max(0, width - 2 * dx), height: max(0, height - 2 * dy))
     }
 
+    /// The part of `self` inside `other` (empty, at `self`'s origin, when they do not meet).
+    func clipped(to other: SketchRect) -> SketchRect {
+        let minX = max(x, other.x), minY = max(y, other.y)
+        let maxX = min(self.maxX, other.maxX), maxY = min(self.maxY, other.maxY)
+        guard maxX > minX, maxY > minY else { return SketchRect(x: x, y: y, width: 0, height: 0) }
+        return SketchRect(x: minX, y: minY, width: maxX - minX, height: maxY - minY)
+    }
+
     func intersects(_ other: SketchRect) -> Bool {
         x < other.maxX && other.x < maxX && y < other.maxY && other.y < maxY
     }

@@ -73,7 +73,8 @@ enum SketchRenderer {
         let names = drawnCharacters(layout)
         let colors = SketchLook.figureColors(names: names, appearances: layout.appearances)
         let scene = SketchScene(shot: layout.shot, characters: names, frame: frame, seed: seed, colors: colors, kinds: layout.kinds)
-        let figureBoxes = scene.figures.map(\.bounds)
+        // What is drawn of each figure: drawing is clipped to the frame.
+        let figureBoxes = scene.figures.map { $0.bounds.clipped(to: frame) }
         let labels = scene.nameLabels(on: canvas, unit: unit, draw: false)
 
         let palette = layout.palette.compactMap(SketchLook.color(ofPaletteEntry:))
