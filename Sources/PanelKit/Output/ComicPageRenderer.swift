@@ -72,13 +72,14 @@ struct ChapterSheets {
 /// Draws composed pages and the cover on any `SketchCanvas` (a PNG or a PDF page): the same
 /// drawing code for both.
 enum ComicPageRenderer {
-    /// Decodes the page's images (a missing or unreadable file draws as a hatched box).
+    /// Decodes the page's images, each scaled to its cell (a missing or unreadable file draws as a
+    /// hatched box).
     static func images(for page: ComicPageSheet) -> [Int: SketchImage] {
         var images: [Int: SketchImage] = [:]
-        for (index, panel) in page.panels {
-            guard let path = panel.imagePath, let source = try? FileIO.readSource(path: path),
+        for cell in page.layout.cells {
+            guard let path = page.panels[cell.panelIndex]?.imagePath, let source = try? FileIO.readSource(path: path),
                   let image = SketchImage(png: source.bytes) else { continue }
-            images[index] = image
+            images[cell.panelIndex] = image.scaled(toFit: cell.rect.width.rounded(.down), cell.rect.height.rounded(.down))
         }
         return images
     }

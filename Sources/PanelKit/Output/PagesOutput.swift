@@ -19,41 +19,65 @@ struct PagesOutput: RunOutput {
         return written
     }
 
-    /// Writes one chapter's page PNGs (pages in parallel) and its PDF; removes page PNGs left from
-    /// a longer version of the chapter.
+    /// Pages drawn together: their decoded images live until the PDF has drawn them too.
+    static let batch = 8
+
+    /// Writes one chapter's page PNGs and its PDF. Pages go in batches: each page's images are
+    /// decoded and scaled once, its PNG drawn and written (the batch's pages in parallel), then the
+    /// batch is drawn into the PDF with the same images. Removes page PNGs left from a longer
+    /// version of the chapter.
     func write(_ chapter: ChapterRecord, size: ImageSize, aspect: Double) throws(RunFailure) -> [String] {
         let sheets = ChapterSheets(chapter, size: size, aspect: aspect)
         let folder = (chapter.directory as NSString).appendingPathComponent("pages")
         let paths = sheets.pages.map { (folder as NSString).appendingPathComponent($0.group.fileName) }
+        let pdfPath = (chapter.directory as NSString).appendingPathComponent("thumbnails.pdf")
+        let pdf: SketchCanvas
+        do { pdf = try SketchCanvas(pdfWidth: size.width, height: size.height, scale: Self.pointsPerPixel) } catch {
+            throw .write("\(pdfPath): \(error)")
+        }
+        ComicPageRenderer.drawCover(sheets.cover, width: Double(size.width), height: Double(size.height), on: pdf)
         let failures = Failures()
-        DispatchQueue.concurrentPerform(iterations: sheets.pages.count) { index in
-            let sheet = sheets.pages[index].sheet
-            do {
-                let canvas = try SketchCanvas(width: size.width, height: size.height)
-                ComicPageRenderer.draw(sheet, images: ComicPageRenderer.images(for: sheet), on: canvas)
-                try FileIO.writeAtomically(try canvas.pngBytes(), to: paths[index])
-            } catch {
-                failures.add("\(paths[index]): \(error)")
+        for start in stride(from: 0, to: sheets.pages.count, by: Self.batch) {
+            let batch = Array(start..<min(start + Self.batch, sheets.pages.count))
+            let decoded = Decoded(count: batch.count)
+            DispatchQueue.concurrentPerform(iterations: batch.count) { slot in
+                let index = batch[slot]
+                let sheet = sheets.pages[index].sheet
+                let images = ComicPageRenderer.images(for: sheet)
+                decoded.images[slot] = images
+                do {
+                    let canvas = try SketchCanvas(width: size.width, height: size.height)
+                    ComicPageRenderer.draw(sheet, images: images, on: canvas)
+                    try FileIO.writeAtomically(try canvas.fastPNGBytes(), to: paths[index])
+                } catch {
+                    failures.add("\(paths[index]): \(error)")
+                }
+            }
+            for (slot, index) in batch.enumerated() {
+                pdf.showPage()
+                ComicPageRenderer.draw(sheets.pages[index].sheet, images: decoded.images[slot], on: pdf)
             }
         }
         if let failure = failures.first { throw .write(failure) }
         removeStalePages(in: folder, keeping: Set(sheets.pages.map(\.group.fileName)))
-
-        let pdfPath = (chapter.directory as NSString).appendingPathComponent("thumbnails.pdf")
-        do {
-            let pdf = try SketchCanvas(pdfWidth: size.width, height: size.height, scale: Self.pointsPerPixel)
-            ComicPageRenderer.drawCover(sheets.cover, width: Double(size.width), height: Double(size.height), on: pdf)
-            for page in sheets.pages {
-                pdf.showPage()
-                ComicPageRenderer.draw(page.sheet, images: ComicPageRenderer.images(for: page.sheet), on: pdf)
-            }
-            try writeFile(try pdf.pdfBytes(), to: pdfPath)
-        } catch let failure as RunFailure {
-            throw failure
-        } catch {
+        do { try writeFile(try pdf.pdfBytes(), to: pdfPath) } catch let failure as RunFailure { throw failure } catch {
             throw .write("\(pdfPath): \(error)")
         }
         return paths + [pdfPath]
+    }
+
+    /// One batch's decoded images, filled in parallel (each slot by one thread), read after.
+    private final class Decoded: @unchecked Sendable {
+        /// Separate storage per slot: threads write different slots, never the array itself.
+        let images: UnsafeMutableBufferPointer<[Int: SketchImage]>
+        init(count: Int) {
+            images = .allocate(capacity: count)
+            _ = images.initialize(from: repeatElement([:], count: count))
+        }
+        deinit {
+            images.deinitialize()
+            images.deallocate()
+        }
     }
 
     private func removeStalePages(in folder: String, keeping: Set<String>) {

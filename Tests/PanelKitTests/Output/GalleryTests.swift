@@ -88,6 +88,17 @@ struct GalleryHTMLTests {
     }
 }
 
+extension ImageBook {
+    /// Runs the named chapters with the offline sketch renderer.
+    @discardableResult
+    func runSketch(_ names: [String], configure: (inout RunSettings) -> Void = { _ in }) async throws -> RunReport {
+        var settings = RunSettings()
+        configure(&settings)
+        let pipeline = Pipeline(settings: settings, imageProvider: SketchImageProvider())
+        return try await pipeline.run(try pipeline.prepare(files: names.map(url)))
+    }
+}
+
 @Suite("Gallery, page PNGs and thumbnails.pdf from a real run")
 struct GalleryRunTests {
     @Test("One card per panel in reading order; a failed panel never shows an old image; a rerun writes the same bytes")
@@ -98,10 +109,7 @@ struct GalleryRunTests {
         let old = book.url("generated/01-paper-and-promises/images/p02-02.png")
         try FileManager.default.createDirectory(at: old.deletingLastPathComponent(), withIntermediateDirectories: true)
         try Data([1, 2, 3]).write(to: old)
-        var settings = RunSettings()
-        settings.inPlace = true
-        let pipeline = Pipeline(settings: settings, imageProvider: SketchImageProvider())
-        let report = try await pipeline.run(try pipeline.prepare(files: [book.url("01-paper-and-promises.md")]))
+        let report = try await book.runSketch(["01-paper-and-promises.md"]) { $0.inPlace = true }
         let chapterFolder = book.url("generated/01-paper-and-promises")
         let html = try book.text("generated/01-paper-and-promises/index.html")
         let ids = html.components(separatedBy: "<article class=\"card ").dropFirst().map { $0.components(separatedBy: "id=\"")[1].prefix { $0 != "\"" } }
@@ -119,7 +127,7 @@ struct GalleryRunTests {
         let files = ["index.html", "pages/page-01.png", "pages/page-02.png", "thumbnails.pdf"].map { chapterFolder.appendingPathComponent($0) }
             + [book.url("generated/index.html")]
         let before = try files.map { try RepoPaths.bytes($0) }
-        _ = try await pipeline.run(try pipeline.prepare(files: [book.url("01-paper-and-promises.md")]))
+        try await book.runSketch(["01-paper-and-promises.md"]) { $0.inPlace = true }
         #expect(try files.map { try RepoPaths.bytes($0) } == before)
     }
 
@@ -127,10 +135,7 @@ struct GalleryRunTests {
     func noGallery() async throws {
         let book = try ImageBook()
         defer { book.remove() }
-        var settings = RunSettings()
-        settings.writeGallery = false
-        let pipeline = Pipeline(settings: settings, imageProvider: SketchImageProvider())
-        _ = try await pipeline.run(try pipeline.prepare(files: [book.url("01-paper-and-promises.md")]))
+        try await book.runSketch(["01-paper-and-promises.md"]) { $0.writeGallery = false }
         for path in ["generated/index.html", "generated/01-paper-and-promises/index.html", "generated/01-paper-and-promises/pages",
                      "generated/01-paper-and-promises/thumbnails.pdf"] {
             #expect(!FileManager.default.fileExists(atPath: book.url(path).path), "\(path)")
@@ -142,8 +147,7 @@ struct GalleryRunTests {
     func pdfRenders() async throws {
         let book = try ImageBook()
         defer { book.remove() }
-        let pipeline = Pipeline(settings: RunSettings(), imageProvider: SketchImageProvider())
-        let report = try await pipeline.run(try pipeline.prepare(files: [book.url("01-paper-and-promises.md"), book.url("02-the-double-spend.md")]))
+        let report = try await book.runSketch(["01-paper-and-promises.md", "02-the-double-spend.md"])
         for chapter in report.chapters {
             let pdf = (chapter.directory as NSString).appendingPathComponent("thumbnails.pdf")
             let comicPages = ChapterPageGroups(pages: chapter.panels.map(\.sheet.page)).groups.count

@@ -19,10 +19,16 @@ enum SceneReading {
             guard let verb = Range(match.range(at: 1), in: scene), let place = Range(match.range(at: 2), in: scene) else { continue }
             // "squints at the watermark" is where someone looks, not where the scene is.
             if lookingVerbs.contains(scene[verb].lowercased()) { continue }
+            // "at the same moment" is when, not where.
+            let words = scene[place].lowercased().split(whereSeparator: { !$0.isLetter })
+            if words.contains(where: { timeWords.contains(String($0)) }) { continue }
             return String(scene[place]).trimmingWhitespace()
         }
         return nil
     }
+
+    static let timeWords: Set<String> = ["moment", "time", "instant", "morning", "evening", "night", "dawn", "dusk", "noon",
+                                         "sunrise", "sunset", "end", "beginning", "start", "same", "meantime", "while", "once"]
 
     static let lookingVerbs: Set<String> = ["looks", "look", "squints", "stares", "points", "glances", "smiles", "winks", "laughs",
                                             "frowns", "nods", "waves", "gazes", "peers", "shouts", "yells", "grins", "jabs"]

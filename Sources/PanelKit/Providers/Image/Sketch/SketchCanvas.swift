@@ -384,6 +384,48 @@ final class SketchCanvas {
         return bytes
     }
 
+    /// The surface as PNG bytes, made for speed on large composed pages: no per-row filter
+    /// search (filter 0) and deflate level 1. Same pixels as `pngBytes`, larger file, several
+    /// times faster. Deterministic like it.
+    func fastPNGBytes() throws(Failure) -> [UInt8] {
+        cairo_surface_flush(surface)
+        guard let data = cairo_image_surface_get_data(surface) else { throw .png("cairo has no pixels for this surface") }
+        let stride = Int(cairo_image_surface_get_stride(surface))
+        let rowBytes = width * 3 + 1
+        var raw = [UInt8](repeating: 0, count: rowBytes * height)
+        raw.withUnsafeMutableBufferPointer { out in
+            for y in 0..<height {
+                // RGB24: one native-endian 32-bit word per pixel, 0x00RRGGBB.
+                let row = UnsafeRawPointer(data + y * stride)
+                var o = y * rowBytes + 1
+                for x in 0..<width {
+                    let pixel = row.loadUnaligned(fromByteOffset: x * 4, as: UInt32.self)
+                    out[o] = UInt8(truncatingIfNeeded: pixel >> 16)
+                    out[o + 1] = UInt8(truncatingIfNeeded: pixel >> 8)
+                    out[o + 2] = UInt8(truncatingIfNeeded: pixel)
+                    o += 3
+                }
+            }
+        }
+        var compressedLength = compressBound(uLong(raw.count))
+        var compressed = [UInt8](repeating: 0, count: Int(compressedLength))
+        let status = compress2(&compressed, &compressedLength, raw, uLong(raw.count), 1)
+        guard status == Z_OK else { throw .png("zlib could not compress the image (\(status))") }
+        compressed.removeSubrange(Int(compressedLength)...)
+
+        var png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+        func bigEndian(_ value: UInt32) -> [UInt8] { [UInt8(value >> 24), UInt8((value >> 16) & 0xFF), UInt8((value >> 8) & 0xFF), UInt8(value & 0xFF)] }
+        func chunk(_ type: String, _ body: [UInt8]) {
+            let typed = Array(type.utf8) + body
+            png += bigEndian(UInt32(body.count)) + typed
+            png += bigEndian(UInt32(typed.withUnsafeBufferPointer { crc32(0, $0.baseAddress, uInt($0.count)) }))
+        }
+        chunk("IHDR", bigEndian(UInt32(width)) + bigEndian(UInt32(height)) + [8, 2, 0, 0, 0])
+        chunk("IDAT", compressed)
+        chunk("IEND", [])
+        return png
+    }
+
     /// Ends the current PDF page and starts the next (PDF canvases only).
     func showPage() {
         cairo_show_page(cairo)
@@ -414,7 +456,7 @@ final class SketchCanvas {
         cairo_translate(cairo, placed.x, placed.y)
         cairo_scale(cairo, scale, scale)
         cairo_set_source_surface(cairo, image.surface, 0, 0)
-        cairo_pattern_set_filter(cairo_get_source(cairo), CAIRO_FILTER_GOOD)
+        cairo_pattern_set_filter(cairo_get_source(cairo), CAIRO_FILTER_BILINEAR)
         cairo_paint(cairo)
         cairo_restore(cairo)
         return placed
@@ -552,6 +594,31 @@ final class SketchImage {
         surface = decoded
         width = Int(cairo_image_surface_get_width(decoded))
         height = Int(cairo_image_surface_get_height(decoded))
+    }
+
+    private init(surface: OpaquePointer, width: Int, height: Int) {
+        self.surface = surface
+        self.width = width
+        self.height = height
+    }
+
+    /// This picture scaled (bilinear) to fit inside `width`x`height` pixels, aspect kept; itself
+    /// when it already fits that closely. Scaling once lets a page PNG and a PDF page both draw it
+    /// 1:1, and keeps the PDF's embedded pixels to what the page shows.
+    func scaled(toFit maxWidth: Double, _ maxHeight: Double) -> SketchImage {
+        let scale = min(maxWidth / Double(width), maxHeight / Double(height))
+        let targetWidth = max(1, Int((Double(width) * scale).rounded())), targetHeight = max(1, Int((Double(height) * scale).rounded()))
+        guard scale < 0.98, let target = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(targetWidth), Int32(targetHeight)) else {
+            return self
+        }
+        let cairo = cairo_create(target)!
+        cairo_scale(cairo, Double(targetWidth) / Double(width), Double(targetHeight) / Double(height))
+        cairo_set_source_surface(cairo, surface, 0, 0)
+        cairo_pattern_set_filter(cairo_get_source(cairo), CAIRO_FILTER_BILINEAR)
+        cairo_paint(cairo)
+        cairo_destroy(cairo)
+        cairo_surface_flush(target)
+        return SketchImage(surface: target, width: targetWidth, height: targetHeight)
     }
 
     deinit { cairo_surface_destroy(surface) }

@@ -90,7 +90,7 @@ enum SketchRenderer {
             let measured = canvas.measureText(setting.uppercased(), style: settingStyle(unit: unit), wrapWidth: nil)
             settingBand = band
             settingLabel = SketchRect(x: band.x + unit * 0.015, y: band.y + unit * 0.01,
-                                      width: min(measured.width + text * 0.8, band.width * 0.6), height: measured.height + text * 0.3)
+                                      width: min(measured.width + text, band.width * 0.6), height: measured.height + text * 0.3)
         }
         var taken = figureBoxes + labels + [settingLabel].compactMap { $0 }
         var props: [(String, SketchRect)] = []
@@ -135,7 +135,8 @@ enum SketchRenderer {
             if let band = composition.settingBand, let label = composition.settingLabel, let setting = layout.setting {
                 canvas.rectangle(band, fill: .grey(0.5, 0.1), stroke: SketchStroke(color: .grey(0.55, 0.5), width: max(1, unit * 0.002), dash: [unit * 0.01, unit * 0.008]))
                 canvas.rectangle(label, fill: .grey(1, 0.85))
-                canvas.drawText(setting.trimmingWhitespace().uppercased(), in: label, style: settingStyle(unit: unit))
+                let pad = unit * 0.026 * 0.4
+                canvas.drawText(setting.trimmingWhitespace().uppercased(), in: label.insetBy(pad, 0), style: settingStyle(unit: unit))
             }
             scene.drawScenery(on: canvas, unit: unit)
             for (name, box) in composition.props {
