@@ -384,9 +384,9 @@ final class SketchCanvas {
         return bytes
     }
 
-    /// The surface as PNG bytes, made for speed on large composed pages: no per-row filter
-    /// search (filter 0) and deflate level 1. Same pixels as `pngBytes`, larger file, several
-    /// times faster. Deterministic like it.
+    /// The surface as PNG bytes, made for speed on large composed pages: every row with the
+    /// `Sub` filter (flat colour becomes runs of zeros) and deflate's run-length strategy. Same
+    /// pixels as `pngBytes`, several times faster; deterministic like it.
     func fastPNGBytes() throws(Failure) -> [UInt8] {
         cairo_surface_flush(surface)
         guard let data = cairo_image_surface_get_data(surface) else { throw .png("cairo has no pixels for this surface") }
@@ -397,21 +397,38 @@ final class SketchCanvas {
             for y in 0..<height {
                 // RGB24: one native-endian 32-bit word per pixel, 0x00RRGGBB.
                 let row = UnsafeRawPointer(data + y * stride)
-                var o = y * rowBytes + 1
+                var o = y * rowBytes
+                out[o] = 1  // Sub: each byte minus the same byte of the pixel before
+                o += 1
+                var previous: UInt32 = 0
                 for x in 0..<width {
                     let pixel = row.loadUnaligned(fromByteOffset: x * 4, as: UInt32.self)
-                    out[o] = UInt8(truncatingIfNeeded: pixel >> 16)
-                    out[o + 1] = UInt8(truncatingIfNeeded: pixel >> 8)
-                    out[o + 2] = UInt8(truncatingIfNeeded: pixel)
+                    out[o] = UInt8(truncatingIfNeeded: pixel >> 16) &- UInt8(truncatingIfNeeded: previous >> 16)
+                    out[o + 1] = UInt8(truncatingIfNeeded: pixel >> 8) &- UInt8(truncatingIfNeeded: previous >> 8)
+                    out[o + 2] = UInt8(truncatingIfNeeded: pixel) &- UInt8(truncatingIfNeeded: previous)
+                    previous = pixel
                     o += 3
                 }
             }
         }
-        var compressedLength = compressBound(uLong(raw.count))
-        var compressed = [UInt8](repeating: 0, count: Int(compressedLength))
-        let status = compress2(&compressed, &compressedLength, raw, uLong(raw.count), 1)
-        guard status == Z_OK else { throw .png("zlib could not compress the image (\(status))") }
-        compressed.removeSubrange(Int(compressedLength)...)
+        var stream = z_stream()
+        guard deflateInit2_(&stream, 1, Z_DEFLATED, 15, 8, Z_RLE, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            throw .png("zlib could not start compressing")
+        }
+        var compressed = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(raw.count))))
+        let status = raw.withUnsafeMutableBufferPointer { input in
+            compressed.withUnsafeMutableBufferPointer { output in
+                stream.next_in = input.baseAddress
+                stream.avail_in = uInt(input.count)
+                stream.next_out = output.baseAddress
+                stream.avail_out = uInt(output.count)
+                return deflate(&stream, Z_FINISH)
+            }
+        }
+        let produced = Int(stream.total_out)
+        deflateEnd(&stream)
+        guard status == Z_STREAM_END else { throw .png("zlib could not compress the image (\(status))") }
+        compressed.removeSubrange(produced...)
 
         var png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
         func bigEndian(_ value: UInt32) -> [UInt8] { [UInt8(value >> 24), UInt8((value >> 16) & 0xFF), UInt8((value >> 8) & 0xFF), UInt8(value & 0xFF)] }
