@@ -10,6 +10,9 @@ struct ComicPageSheet {
         var reason: String?
         /// The current image (absolute path); nil draws a hatched box with the id.
         var imagePath: String?
+        /// For a sketch: what it draws and its size, so a PDF page can draw it as vectors
+        /// (crisp in print, and small) instead of embedding the pixels.
+        var sketch: (layout: PanelLayout, size: ImageSize)?
     }
 
     var heading: String
@@ -42,9 +45,14 @@ struct ChapterSheets {
             for index in group.panelIndices {
                 let panel = record.panels[index]
                 let shown = panel.status != .failed && panel.status != .skipped ? panel.currentImage : nil
+                var sketch: (PanelLayout, ImageSize)?
+                if let shown, shown.provider == "sketch", let request = panel.image?.plan.request, shown.promptHash == panel.image?.plan.promptHash {
+                    sketch = (request.layout, request.size)
+                }
                 panels[index] = ComicPageSheet.Panel(
                     id: panel.sheet.localID, title: panel.sheet.title, status: panel.status, reason: panel.reasons.first,
-                    imagePath: shown.map { ((record.input.folder as NSString).appendingPathComponent($0.path) as NSString).standardizingPath })
+                    imagePath: shown.map { ((record.input.folder as NSString).appendingPathComponent($0.path) as NSString).standardizingPath },
+                    sketch: sketch)
             }
             return (group, ComicPageSheet(heading: "\(title) · \(group.label)", footer: "\(group.sequence) / \(groups.count)",
                                           layout: layout, panels: panels))
@@ -84,7 +92,8 @@ enum ComicPageRenderer {
         return images
     }
 
-    static func draw(_ page: ComicPageSheet, images: [Int: SketchImage], on canvas: SketchCanvas) {
+    /// `vectors`: draw sketches from their layouts (the PDF) rather than from their pixels.
+    static func draw(_ page: ComicPageSheet, images: [Int: SketchImage], vectors: Bool = false, on canvas: SketchCanvas) {
         let layout = page.layout
         let unit = min(layout.width, layout.height)
         canvas.rectangle(SketchRect(x: 0, y: 0, width: layout.width, height: layout.height), fill: .white)
@@ -98,14 +107,20 @@ enum ComicPageRenderer {
         let border = SketchStroke(color: .grey(0.1), width: max(2, (unit * 0.003).rounded()))
         for cell in layout.cells {
             guard let panel = page.panels[cell.panelIndex] else { continue }
-            if let image = images[cell.panelIndex] {
+            if vectors, let sketch = panel.sketch {
+                canvas.rectangle(cell.rect, fill: .grey(0.93))
+                canvas.transformed(fitting: Double(sketch.size.width), Double(sketch.size.height), in: cell.rect) {
+                    _ = SketchRenderer.draw(sketch.layout, size: sketch.size, on: canvas)
+                }
+            } else if let image = images[cell.panelIndex] {
                 canvas.rectangle(cell.rect, fill: .grey(0.93))
                 canvas.drawImage(image, fittingIn: cell.rect)
-                if panel.status == .forced || panel.status == .stale {
-                    tag(panel.status.rawValue, in: cell.rect, unit: unit, color: SketchColor(0.75, 0.4, 0), on: canvas)
-                }
             } else {
                 missing(panel, in: cell.rect, unit: unit, on: canvas)
+            }
+            let pictured = (vectors && panel.sketch != nil) || images[cell.panelIndex] != nil
+            if pictured, panel.status == .forced || panel.status == .stale {
+                tag(panel.status.rawValue, in: cell.rect, unit: unit, color: SketchColor(0.75, 0.4, 0), on: canvas)
             }
             canvas.rectangle(cell.rect, stroke: border)
         }

@@ -55,7 +55,7 @@ struct PagesOutput: RunOutput {
             }
             for (slot, index) in batch.enumerated() {
                 pdf.showPage()
-                ComicPageRenderer.draw(sheets.pages[index].sheet, images: decoded.images[slot], on: pdf)
+                ComicPageRenderer.draw(sheets.pages[index].sheet, images: decoded.images[slot], vectors: true, on: pdf)
             }
         }
         if let failure = failures.first { throw .write(failure) }

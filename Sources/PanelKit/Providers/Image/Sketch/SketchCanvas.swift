@@ -316,6 +316,22 @@ final class SketchCanvas {
         cairo_restore(cairo)
     }
 
+    /// Runs `body` drawing in a `width`x`height` space scaled to fit `rect` (aspect kept,
+    /// centred) and clipped to it: how a page draws a sketch as vectors.
+    func transformed(fitting width: Double, _ height: Double, in rect: SketchRect, _ body: () -> Void) {
+        let scale = min(rect.width / width, rect.height / height)
+        let placed = SketchRect(center: rect.center, width: width * scale, height: height * scale)
+        cairo_save(cairo)
+        cairo_new_path(cairo)
+        cairo_rectangle(cairo, placed.x, placed.y, placed.width, placed.height)
+        cairo_clip(cairo)
+        cairo_translate(cairo, placed.x, placed.y)
+        cairo_scale(cairo, scale, scale)
+        body()
+        cairo_restore(cairo)
+        pango_cairo_update_context(cairo, pango)
+    }
+
     // MARK: - Text
 
     /// The size `text` takes in `style`, wrapped at `wrapWidth` (nil: one line per paragraph).

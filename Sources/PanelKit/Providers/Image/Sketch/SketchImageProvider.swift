@@ -117,14 +117,22 @@ enum SketchRenderer {
 
     static func render(_ layout: PanelLayout, size: ImageSize) throws(SketchCanvas.Failure) -> Output {
         let canvas = try SketchCanvas(width: size.width, height: size.height)
+        let warnings = draw(layout, size: size, on: canvas)
+        let png = try canvas.pngBytes()
+        let seedValue = Int(SHA256.hex(layout.panelID).prefix(8), radix: 16) ?? 0
+        return Output(png: png, warnings: warnings, seed: seedValue)
+    }
+
+    /// Draws the sketch of `layout` at `size` on `canvas` (from its origin; a page places it with
+    /// `SketchCanvas.transformed`). Returns the lettering's warnings.
+    static func draw(_ layout: PanelLayout, size: ImageSize, on canvas: SketchCanvas) -> [String] {
         let unit = min(Double(size.width), Double(size.height))
-        let digest = SHA256.hex(layout.panelID)
-        let seed = hexBytes(digest)
+        let seed = hexBytes(SHA256.hex(layout.panelID))
         let composition = compose(layout, size: size, canvas: canvas)
         let frame = composition.frame
         let scene = composition.scene
 
-        canvas.fillBackground(.white)
+        canvas.rectangle(SketchRect(x: 0, y: 0, width: Double(size.width), height: Double(size.height)), fill: .white)
         let lettering = SketchLettering(bubbles: layout.bubbles, frame: frame, figures: scene.figures, seed: seed,
                                         canvas: canvas, unit: unit)
         canvas.clipped(to: frame) {
@@ -148,10 +156,7 @@ enum SketchRenderer {
         }
         canvas.rectangle(frame, stroke: SketchStroke(color: .grey(0.1), width: max(1, (unit * 0.005).rounded())))
         drawSlug(layout, on: canvas, in: composition.footer, unit: unit)
-
-        let png = try canvas.pngBytes()
-        let seedValue = Int(digest.prefix(8), radix: 16) ?? 0
-        return Output(png: png, warnings: lettering.warnings, seed: seedValue)
+        return lettering.warnings
     }
 
     private static func slugStyle(unit: Double) -> SketchTextStyle {
