@@ -13,7 +13,7 @@ struct GalleryOutput: RunOutput {
         guard settings.writeGallery else { return [] }
         var written: [WrittenFile] = []
         var roots: [String] = []
-        for (index, chapter) in run.chapters.enumerated() where !chapter.panels.isEmpty {
+        for (index, chapter) in run.chapters.enumerated() where chapter.hasGallery(settings) {
             let sections = Self.sectionSources.flatMap { $0.sections(for: chapter, in: run, settings: settings) }
             let gallery = GalleryChapter(chapter, pageImages: true, pdf: true, json: settings.writeJSON, sections: sections)
             let path = (chapter.directory as NSString).appendingPathComponent("index.html")
@@ -39,5 +39,14 @@ struct GalleryOutput: RunOutput {
             return GalleryHTML.readSummary(String(decoding: source.bytes, as: UTF8.self), href: folder + "/index.html")
         }
         return GalleryIndex(entries: entries)
+    }
+}
+
+extension ChapterRecord {
+    /// Whether this run writes the chapter's gallery, pages and PDF: it has panels, `--no-gallery`
+    /// was not given, and the run writes something else under `generated/<slug>` (images or
+    /// `chapter.json`). A text-only run that writes nothing there writes no gallery either.
+    func hasGallery(_ settings: RunSettings) -> Bool {
+        settings.writeGallery && !panels.isEmpty && (manifest != nil || settings.writeJSON)
     }
 }

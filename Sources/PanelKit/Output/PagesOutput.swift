@@ -12,7 +12,7 @@ struct PagesOutput: RunOutput {
     func write(_ run: RunReport, settings: RunSettings) throws(RunFailure) -> [WrittenFile] {
         guard settings.writeGallery else { return [] }
         var written: [WrittenFile] = []
-        for (index, chapter) in run.chapters.enumerated() where !chapter.panels.isEmpty {
+        for (index, chapter) in run.chapters.enumerated() where chapter.hasGallery(settings) {
             let aspect = Double(settings.imageSize.width) / Double(settings.imageSize.height)
             written += try write(chapter, size: settings.pageSize, aspect: aspect).map { WrittenFile(chapter: index, path: $0) }
         }

@@ -477,22 +477,13 @@ final class SketchCanvas {
 
     // MARK: - Pictures and hatching
 
-    /// Draws `image` scaled to fit inside `rect` (aspect kept, centred); returns where it went.
-    @discardableResult
-    func drawImage(_ image: SketchImage, fittingIn rect: SketchRect) -> SketchRect {
-        let scale = min(rect.width / Double(image.width), rect.height / Double(image.height))
-        let placed = SketchRect(center: rect.center, width: Double(image.width) * scale, height: Double(image.height) * scale)
-        cairo_save(cairo)
-        cairo_new_path(cairo)
-        cairo_rectangle(cairo, placed.x, placed.y, placed.width, placed.height)
-        cairo_clip(cairo)
-        cairo_translate(cairo, placed.x, placed.y)
-        cairo_scale(cairo, scale, scale)
-        cairo_set_source_surface(cairo, image.surface, 0, 0)
-        cairo_pattern_set_filter(cairo_get_source(cairo), CAIRO_FILTER_BILINEAR)
-        cairo_paint(cairo)
-        cairo_restore(cairo)
-        return placed
+    /// Draws `image` scaled to fit inside `rect` (aspect kept, centred).
+    func drawImage(_ image: SketchImage, fittingIn rect: SketchRect) {
+        transformed(fitting: Double(image.width), Double(image.height), in: rect) {
+            cairo_set_source_surface(cairo, image.surface, 0, 0)
+            cairo_pattern_set_filter(cairo_get_source(cairo), CAIRO_FILTER_BILINEAR)
+            cairo_paint(cairo)
+        }
     }
 
     /// Diagonal lines `spacing` apart across `rect`, clipped to it.
