@@ -4,16 +4,8 @@
 # (index.html, page PNGs, thumbnails.pdf; `--no-gallery`). Prints the medians of fresh runs, the
 # gallery's share of the run (goal < 10%), and the same on a rerun (everything cached, so the
 # difference is the gallery step alone). Run from the repo root: bench/gallery.sh  (env: RUNS=3)
-set -euo pipefail
-
 RUNS=${RUNS:-3}
-cd "$(dirname "$0")/.."
-ROOT=$PWD
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-
-swift build -c release --product panelproc >"$T/build.log" 2>&1 || { grep -E "error:" "$T/build.log" >&2; exit 1; }
-BIN="$(swift build -c release --show-bin-path)/panelproc"
+source "$(dirname "$0")/lib.sh"
 
 python3 - "$T" "$BIN" "$RUNS" "$ROOT" <<'PY'
 import os, shutil, statistics, subprocess, sys, time

@@ -3,16 +3,8 @@
 # stage with the built-in engine (no images). Prints run time against a pass-through of the same
 # bytes (goal <= 15x), peak RSS at 10k against 1k (goal <= 3x), and a rerun's time and calls (goal 0).
 # Run from the repo root: bench/offline.sh   (env: RUNS=3 timed runs per size)
-set -euo pipefail
-
 RUNS=${RUNS:-3}
-cd "$(dirname "$0")/.."
-ROOT=$PWD
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-
-swift build -c release --product panelproc >"$T/build.log" 2>&1 || { grep -E "error:" "$T/build.log" >&2; exit 1; }
-BIN="$(swift build -c release --show-bin-path)/panelproc"
+source "$(dirname "$0")/lib.sh"
 
 mkdir -p "$T/characters"
 cp "$ROOT/characters/character_base_list.json" "$T/characters/"
