@@ -26,6 +26,7 @@ struct PagesOutput: RunOutput {
     /// decoded and scaled once, its PNG drawn and written (the batch's pages in parallel), then the
     /// batch is drawn into the PDF with the same images. Removes page PNGs left from a longer
     /// version of the chapter.
+    /// Returns the pages folder and the PDF's path.
     func write(_ chapter: ChapterRecord, size: ImageSize, aspect: Double) throws(RunFailure) -> [String] {
         let sheets = ChapterSheets(chapter, size: size, aspect: aspect)
         let folder = (chapter.directory as NSString).appendingPathComponent("pages")
@@ -63,7 +64,8 @@ struct PagesOutput: RunOutput {
         do { try writeFile(try pdf.pdfBytes(), to: pdfPath) } catch let failure as RunFailure { throw failure } catch {
             throw .write("\(pdfPath): \(error)")
         }
-        return paths + [pdfPath]
+        // The summary names the folder once rather than every page.
+        return [folder + "/", pdfPath]
     }
 
     /// One batch's decoded images, filled in parallel (each slot by one thread), read after.
