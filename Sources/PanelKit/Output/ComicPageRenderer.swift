@@ -20,6 +20,9 @@ struct ComicPageSheet {
     var layout: ComicPageLayout
     /// By panel index.
     var panels: [Int: Panel]
+    /// SHA-256 of everything the page shows (its images by their manifest hashes): an unchanged
+    /// page is not drawn again.
+    var fingerprint = ""
 }
 
 /// The thumbnail sheet's cover: the chapter in a few lines.
@@ -54,8 +57,17 @@ struct ChapterSheets {
                     imagePath: shown.map { ((record.input.folder as NSString).appendingPathComponent($0.path) as NSString).standardizingPath },
                     sketch: sketch)
             }
-            return (group, ComicPageSheet(heading: "\(title) · \(group.label)", footer: "\(group.sequence) / \(groups.count)",
-                                          layout: layout, panels: panels))
+            var sheet = ComicPageSheet(heading: "\(title) · \(group.label)", footer: "\(group.sequence) / \(groups.count)",
+                                       layout: layout, panels: panels)
+            var text = "page v1|\(size)|\(sheet.heading)|\(sheet.footer)\n"
+            for cell in layout.cells {
+                let panel = record.panels[cell.panelIndex]
+                let shown = panels[cell.panelIndex]
+                text += "\(cell.rect)|\(shown?.id ?? "")|\(shown?.title ?? "")|\(panel.status.rawValue)|\(shown?.reason ?? "")|"
+                    + "\(shown?.imagePath ?? "")|\(panel.currentImage?.contentHash ?? "")|\(panel.currentImage?.promptHash ?? "")\n"
+            }
+            sheet.fingerprint = SHA256.hex(text)
+            return (group, sheet)
         }
         var counts: [PanelStatus: Int] = [:]
         for panel in record.panels { counts[panel.status, default: 0] += 1 }

@@ -127,8 +127,12 @@ struct GalleryRunTests {
         let files = ["index.html", "pages/page-01.png", "pages/page-02.png", "thumbnails.pdf"].map { chapterFolder.appendingPathComponent($0) }
             + [book.url("generated/index.html")]
         let before = try files.map { try RepoPaths.bytes($0) }
+        func modified(_ url: URL) throws -> Date? { try FileManager.default.attributesOfItem(atPath: url.path)[.modificationDate] as? Date }
+        let pageDates = try files[1...3].map(modified)
         try await book.runSketch(["01-paper-and-promises.md"]) { $0.inPlace = true }
         #expect(try files.map { try RepoPaths.bytes($0) } == before)
+        // Unchanged pages and an unchanged PDF are not drawn or written again (pages/fingerprints.txt).
+        #expect(try files[1...3].map(modified) == pageDates)
     }
 
     @Test("--no-gallery writes no gallery, pages or PDF")
