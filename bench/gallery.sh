@@ -41,7 +41,7 @@ for _ in range(runs):
         warm[mode].append(timed([binary, "--json"] + flags + ["bench.md"], work))
 work = os.path.join(folder, "with", "generated")
 chapter_folder = os.path.join(work, os.listdir(work)[0] if os.listdir(work)[0] != "index.html" else os.listdir(work)[1])
-pages = len(os.listdir(os.path.join(chapter_folder, "pages")))
+pages = len([n for n in os.listdir(os.path.join(chapter_folder, "pages")) if n.endswith(".png")])
 pdf = os.path.getsize(os.path.join(chapter_folder, "thumbnails.pdf"))
 c_with, c_without = statistics.median(cold["with"]), statistics.median(cold["without"])
 w_with, w_without = statistics.median(warm["with"]), statistics.median(warm["without"])
