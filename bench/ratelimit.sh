@@ -33,7 +33,7 @@ if [ ! -f "$SERVER" ]; then
   echo "ratelimit: the fault-injecting chat server is not in this worktree yet (${SERVER#"$ROOT"/})" >&2
   exit 2
 fi
-. bench/release.sh
+. bench/lib.sh
 # Read the help whole first: `grep -q` quits at its first match, and under pipefail the SIGPIPE that gives
 # panelproc would count as a failure.
 HELP=$("$BIN" --help 2>&1 || true)

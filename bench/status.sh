@@ -7,7 +7,7 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-. bench/release.sh
+. bench/lib.sh
 mkdir -p "$T/book/characters" && cp characters/character_base_list.json "$T/book/characters/"
 
 python3 - "$T/book" "$BIN" "${RUNS:-5}" <<'PY'

@@ -18,6 +18,7 @@ struct PanelprocCommand: AsyncParsableCommand {
               cat chapter.md | panelproc > out.md    filter: stdin to stdout
               panelproc -i one.md two.md             rewrite the files in place, atomically
               panelproc --json chapter.md            also generated/<chapter>/chapter.json
+              panelproc --no-gallery chapter.md      no gallery, page PNGs or PDF
               panelproc --force chapter.md           failed panels continue, marked forced
               panelproc --no-cache chapter.md        ask the model again, even if answered
               panelproc --provider openai --model gpt-4o-mini chapter.md
@@ -79,6 +80,10 @@ struct PanelprocCommand: AsyncParsableCommand {
     @Flag(name: .customLong("take-over"),
           help: "Write into a generated/<slug>/ folder whose manifest names another Markdown file (that file was renamed to this one).")
     var takeOver = false
+
+    @Flag(name: .customLong("no-gallery"),
+          help: "Write no HTML gallery (generated/index.html, generated/<chapter>/index.html), page PNGs or thumbnails.pdf.")
+    var noGallery = false
 
     @Option(name: .customLong("panel"), help: ArgumentHelp("Only this panel gets a new image (repeatable; `p01-03` or a full id).", valueName: "id"))
     var panels: [String] = []
@@ -229,6 +234,7 @@ extension PanelprocCommand {
         flags.noCache = noCache
         flags.forceImages = forceImages
         flags.takeOver = takeOver
+        flags.noGallery = noGallery
         flags.onlyPanels = panels
         flags.concurrency = concurrency
         flags.rpm = rpm

@@ -33,6 +33,9 @@ public struct CharacterProfile: Sendable, Equatable {
     public var personality: String
     public var voice: String
     public var referenceImages: [ReferenceImage]
+    /// `animal`, `creature` or `object` for a non-human character (a different silhouette in
+    /// sketches); nil for a person.
+    public var kind: String?
 
     public init(id: String, name: String, aliases: [String] = [], roles: [String] = [], appearance: String = "",
                 personality: String = "", voice: String = "", referenceImages: [ReferenceImage] = []) {
@@ -181,6 +184,12 @@ private struct DatabaseReader {
             case "personality": character.personality = try string(member).0
             case "voice": character.voice = try string(member).0
             case "reference_images": character.referenceImages = try references(member)
+            case "kind":
+                let (kind, location) = try string(member)
+                guard ["human", "animal", "creature", "object"].contains(kind) else {
+                    throw error("`kind` should be human, animal, creature or object, found \"\(kind)\"", at: location)
+                }
+                character.kind = kind == "human" ? nil : kind
             default: break
             }
         }

@@ -9,6 +9,7 @@ public struct FlagSettings: Sendable, Equatable {
     public var noCache = false
     public var forceImages = false
     public var takeOver = false
+    public var noGallery = false
     public var onlyPanels: [String] = []
     public var maxBubbles: Int?
     public var outputDirectory: String?
@@ -35,6 +36,7 @@ extension RunSettings {
         useCache = !flags.noCache
         forceImages = flags.forceImages
         takeOver = flags.takeOver
+        writeGallery = !flags.noGallery
         onlyPanels = Set(flags.onlyPanels)
         maxBubblesOverride = flags.maxBubbles
         if let value = flags.outputDirectory { outputDirectory = FileIO.absolute(value) }

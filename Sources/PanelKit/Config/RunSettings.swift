@@ -35,6 +35,8 @@ public struct RunSettings: Sendable, Equatable {
     public var onlyPanels: Set<String> = []
     /// `--max-bubbles`: wins over front matter and the file.
     public var maxBubblesOverride: Int?
+    /// `--no-gallery` turns this off: the HTML gallery, the page PNGs and `thumbnails.pdf`.
+    public var writeGallery = true
     /// How the run is recorded in the trace.
     public var command = "panelproc"
 
@@ -59,6 +61,10 @@ public struct RunSettings: Sendable, Equatable {
     public var imageProvider = ImageProviderKind.sketch
     public var imageModel: String?
     var imageSize = ImageSize(width: 768, height: 512)
+    /// `page_size`: a composed comic page (`pages/page-NN.png`), portrait by default.
+    var pageSize = ImageSize(width: 1200, height: 1800)
+    /// `props`: nouns the sketch draws as labelled boxes when a scene names them.
+    var propWords = SceneReading.defaultPropWords
     public var imageQuality: String?
     /// Base URLs for the HTTP providers (tests point them at a loopback server).
     public var openAIBaseURL: String?
@@ -145,6 +151,14 @@ public struct RunSettings: Sendable, Equatable {
                     throw InputError(file: path, location: field.location, message: "`image_size` should look like 768x512, found `\(raw)`")
                 }
                 imageSize = size
+            case "props": propWords = try field.list() ?? propWords
+            case "page_size":
+                guard let raw = try field.text() else { break }
+                guard let size = ImageSize(raw), (200...8000).contains(size.width), (200...8000).contains(size.height) else {
+                    throw InputError(file: path, location: field.location,
+                                     message: "`page_size` should look like 1200x1800 (200 to 8000 pixels a side), found `\(raw)`")
+                }
+                pageSize = size
             case "openai_base_url": openAIBaseURL = try field.text()
             case "gemini_base_url": geminiBaseURL = try field.text()
             case "openai_api_key_env": openAIKeyVariable = try field.text() ?? openAIKeyVariable
@@ -186,7 +200,7 @@ public struct RunSettings: Sendable, Equatable {
 
     static let knownKeys = ["output_dir", "max_bubbles", "characters", "trace", "prompts_dir", "concurrency", "rpm",
                             "max_words_per_bubble", "common_example_overlap", "unknown_roles", "themes", "image_provider",
-                            "image_model", "image_size", "image_quality", "openai_base_url", "gemini_base_url",
+                            "image_model", "image_size", "page_size", "props", "image_quality", "openai_base_url", "gemini_base_url",
                             "openai_api_key_env", "gemini_api_key_env", "max_cost_usd", "prices", "provider", "model",
                             "response_format", "temperature", "seed", "max_tokens", "retry_attempts", "retry_base_delay", "pacing"]
 

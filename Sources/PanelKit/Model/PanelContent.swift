@@ -11,6 +11,8 @@ struct PanelField: Sendable, Equatable {
         case caption = "Caption"
         case sfx = "SFX"
         case notes = "Notes"
+        /// Things the picture needs (`**Props:** ledger, lantern`): the sketch draws them as labelled boxes.
+        case props = "Props"
         /// Display lettering of a full script: `TITLE: THE DOUBLE SPEND`, `CREDITS: …`.
         case title = "Title"
         case credits = "Credits"
@@ -24,7 +26,7 @@ struct PanelField: Sendable, Equatable {
             "sound": .sfx, "sound effect": .sfx, "sound effects": .sfx, "fx": .sfx, "narration": .caption,
             "lesson": .teachingPoint, "camera": .shot, "letterer": .notes, "letterer's note": .notes,
             "letterer’s note": .notes, "note to letterer": .notes, "note to the letterer": .notes,
-            "lettering note": .notes, "credit": .credits,
+            "lettering note": .notes, "credit": .credits, "prop": .props,
         ]
 
         /// The label `text` names. `Title` counts only in capitals (`TITLE:`, as full scripts letter a

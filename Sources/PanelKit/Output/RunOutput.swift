@@ -32,6 +32,8 @@ enum RunOutputs {
         ChapterJSONOutput(),
         // Before anything that could show the chart (the gallery of issue 10 embeds pacing.svg).
         PacingOutput(),
+        PagesOutput(),
+        GalleryOutput(),
         MarkdownOutput(),
         ProposedRolesOutput(),
     ]

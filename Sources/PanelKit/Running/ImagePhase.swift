@@ -66,6 +66,10 @@ struct ImagePhase: Sendable {
     var rateLimiter: RateLimiter?
     /// Images made at once.
     var concurrency = 8
+    /// The chapter palette the sketches are tinted with (set per chapter by `run`).
+    var palette: [String] = []
+    /// Nouns drawn as props when the scene names them (`props` in panelproc.yml).
+    var propWords: [String] = SceneReading.defaultPropWords
 
     init(provider: any ImageProvider, size: ImageSize, prices: Prices = Prices(), forceImages: Bool = false,
                 onlyPanels: Set<String> = [])
@@ -88,9 +92,12 @@ struct ImagePhase: Sendable {
         guard let prompt = results.imagePrompt else { return nil }
         var references: [ReferenceImageFile] = []
         var names: [String] = []
+        var appearances: [String: String] = [:], kinds: [String: String] = [:]
         for id in results.roleValidation?.resolvedIDs ?? [] {
             guard let character = characters?.character(id: id), !names.contains(character.name) else { continue }
             names.append(character.name)
+            appearances[character.name] = character.appearance
+            if let kind = character.kind { kinds[character.name] = kind }
             guard provider.acceptsReferenceImages, let database = characters else { continue }
             for reference in database.references(for: character) where FileManager.default.fileExists(atPath: reference.absolutePath) {
                 references.append(ReferenceImageFile(characterID: id, path: reference.absolutePath,
@@ -100,6 +107,11 @@ struct ImagePhase: Sendable {
         var layout = PanelLayout(panelID: panel.id, title: panel.title, shot: panel.shotType, characters: names,
                                  bubbles: results.bubbles?.bubbles ?? [])
         layout.forced = forced
+        layout.appearances = appearances
+        layout.kinds = kinds
+        layout.palette = palette
+        layout.setting = SceneReading.setting(of: panel)
+        layout.props = SceneReading.props(of: panel, words: propWords)
         return ImageRequest(prompt: prompt.prompt, negativePrompt: prompt.negativePrompt, size: size, references: references,
                             layout: layout)
     }
@@ -113,6 +125,7 @@ struct ImagePhase: Sendable {
         }
         let layout = request.layout
         text += "layout \(layout.title ?? "")|\(layout.shot?.rawValue ?? "")|\(layout.characters.joined(separator: ","))\n"
+        text += layout.lookDescription + "\n"
         if layout.forced { text += "forced\n" }
         for bubble in layout.bubbles { text += "bubble \(bubble.kind.rawValue)|\(bubble.speaker ?? "")|\(bubble.text)\n" }
         return SHA256.hex(text)
@@ -195,7 +208,9 @@ struct ImagePhase: Sendable {
             let absolute = FileIO.absolute(path, from: FileManager.default.currentDirectoryPath)
             manifest.source = Self.relativePath(absolute, from: chapter.directory)
         }
-        let plan = plan(chapter: chapter.chapter, outcomes: chapter.panels.map(\.text), characters: chapter.characters,
+        var phase = self
+        phase.palette = chapter.chapter.settings.palette
+        let plan = phase.plan(chapter: chapter.chapter, outcomes: chapter.panels.map(\.text), characters: chapter.characters,
                         manifest: manifest, chapterDirectory: chapter.directory, markdownFolder: chapter.input.folder)
         let made = await generate(plan, ledger: ledger, trace: trace, runID: runID ?? 0, chapterSlug: chapter.chapter.slug)
         var generated: [String] = []

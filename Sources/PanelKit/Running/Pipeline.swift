@@ -162,6 +162,7 @@ public struct Pipeline: Sendable {
         // One limiter for the whole run: a 429 from either kind of call slows both.
         phase.rateLimiter = limiter
         phase.concurrency = settings.concurrency
+        phase.propWords = settings.propWords
         return phase
     }
 

@@ -44,6 +44,16 @@ struct PanelLayout: Sendable, Equatable {
     var bubbles: [Bubble]
     /// The panel failed the gate and `--force` let it through: the sketch carries a corner tag.
     var forced = false
+    /// Each character's database `appearance` (their figure's colour comes from it), by name.
+    var appearances: [String: String] = [:]
+    /// Characters whose database `kind` is `animal`, `creature` or `object`, by name.
+    var kinds: [String: String] = [:]
+    /// The chapter's `palette`: the first entry tints the background, the second the ground.
+    var palette: [String] = []
+    /// The `Setting:` field, or the scene's first location phrase: a labelled backdrop band.
+    var setting: String?
+    /// Up to three props named in the scene: small labelled boxes.
+    var props: [String] = []
 
     init(panelID: String, title: String?, shot: ShotType?, characters: [String], bubbles: [Bubble]) {
         self.panelID = panelID
@@ -51,6 +61,12 @@ struct PanelLayout: Sendable, Equatable {
         self.shot = shot
         self.characters = characters
         self.bubbles = bubbles
+    }
+
+    /// The parts that decide the picture besides the bubbles, for the prompt hash.
+    var lookDescription: String {
+        let people = characters.map { "\($0)=\(kinds[$0] ?? "")/\(appearances[$0] ?? "")" }.joined(separator: ";")
+        return "look \(people)|\(palette.joined(separator: ","))|\(setting ?? "")|\(props.joined(separator: ","))"
     }
 }
 

@@ -44,34 +44,132 @@ enum SketchRenderer {
         var seed: Int
     }
 
-    static func render(_ layout: PanelLayout, size: ImageSize) throws(SketchCanvas.Failure) -> Output {
-        let canvas = try SketchCanvas(width: size.width, height: size.height)
+    /// Where everything goes, before anything is drawn: the frame, the footer band under it (the
+    /// panel id; it never covers a figure or label), the figures' and labels' boxes, the setting
+    /// band and its label, and the prop boxes (placed where no figure or label is).
+    struct Composition {
+        var frame: SketchRect
+        var footer: SketchRect
+        var scene: SketchScene
+        var figureBoxes: [SketchRect]
+        var nameLabels: [SketchRect]
+        var settingBand: SketchRect?
+        var settingLabel: SketchRect?
+        var props: [(name: String, box: SketchRect)]
+        var background: SketchColor
+        var ground: SketchColor?
+        var groundTop: Double?
+    }
+
+    static func compose(_ layout: PanelLayout, size: ImageSize, canvas: SketchCanvas) -> Composition {
         let width = Double(size.width), height = Double(size.height)
         let unit = min(width, height)
-        let digest = SHA256.hex(layout.panelID)
-        let seed = hexBytes(digest)
-
-        canvas.fillBackground(.white)
+        let seed = hexBytes(SHA256.hex(layout.panelID))
         let inset = max(2, (unit * 0.012).rounded())
-        let frame = SketchRect(x: inset, y: inset, width: width - 2 * inset, height: height - 2 * inset)
+        let footerHeight = slugStyle(unit: unit).font.size * 1.5
+        let frame = SketchRect(x: inset, y: inset, width: width - 2 * inset, height: height - 3 * inset - footerHeight)
+        let footer = SketchRect(x: inset, y: frame.maxY + inset, width: width - 2 * inset, height: footerHeight)
 
-        let scene = SketchScene(shot: layout.shot, characters: drawnCharacters(layout), frame: frame, seed: seed)
+        let names = drawnCharacters(layout)
+        let colors = SketchLook.figureColors(names: names, appearances: layout.appearances)
+        let scene = SketchScene(shot: layout.shot, characters: names, frame: frame, seed: seed, colors: colors, kinds: layout.kinds)
+        // What is drawn of each figure: drawing is clipped to the frame.
+        let figureBoxes = scene.figures.map { $0.bounds.clipped(to: frame) }
+        let labels = scene.nameLabels(on: canvas, unit: unit, draw: false)
+
+        let palette = layout.palette.compactMap(SketchLook.color(ofPaletteEntry:))
+        let background = palette.first.map { $0.mixed(with: .white, amount: 0.86) } ?? .white
+        let hasGround = ![.closeUp, .extremeCloseUp, .insert, .overTheShoulder, .birdsEye].contains(layout.shot ?? SketchScene.defaultShot)
+        let groundTop = hasGround ? frame.y + frame.height * 0.62 : nil
+        let ground = hasGround ? (palette.dropFirst().first ?? palette.first).map { $0.mixed(with: .white, amount: 0.72) } : nil
+
+        let text = unit * 0.026
+        var settingBand: SketchRect?, settingLabel: SketchRect?
+        if let setting = layout.setting?.trimmingWhitespace(), !setting.isEmpty {
+            let band = SketchRect(x: frame.x, y: frame.y + frame.height * 0.3, width: frame.width, height: frame.height * 0.16)
+            let measured = canvas.measureText(setting.uppercased(), style: settingStyle(unit: unit), wrapWidth: nil)
+            settingBand = band
+            settingLabel = SketchRect(x: band.x + unit * 0.015, y: band.y + unit * 0.01,
+                                      width: min(measured.width + text, band.width * 0.6), height: measured.height + text * 0.3)
+        }
+        var taken = figureBoxes + labels + [settingLabel].compactMap { $0 }
+        var props: [(String, SketchRect)] = []
+        let propHeight = text * 1.6
+        for prop in layout.props.prefix(3) {
+            let measured = canvas.measureText(prop, style: propStyle(unit: unit), wrapWidth: nil)
+            let boxWidth = min(measured.width + text, frame.width * 0.3)
+            let y = frame.maxY - propHeight - unit * 0.02
+            let steps = 12
+            let candidates = (0...steps).map { step -> SketchRect in
+                // From the edges inward: left, right, then closer to the middle.
+                let fraction = step.isMultiple(of: 2) ? Double(step / 2) / Double(steps) : 1 - Double(step / 2) / Double(steps)
+                return SketchRect(x: frame.x + unit * 0.015 + (frame.width - boxWidth - unit * 0.03) * fraction, y: y,
+                                  width: boxWidth, height: propHeight)
+            }
+            guard let spot = candidates.first(where: { candidate in !taken.contains { $0.intersects(candidate) } }) else { continue }
+            props.append((prop, spot))
+            taken.append(spot)
+        }
+        return Composition(frame: frame, footer: footer, scene: scene, figureBoxes: figureBoxes, nameLabels: labels,
+                           settingBand: settingBand, settingLabel: settingLabel, props: props, background: background,
+                           ground: ground, groundTop: groundTop)
+    }
+
+    static func render(_ layout: PanelLayout, size: ImageSize) throws(SketchCanvas.Failure) -> Output {
+        let canvas = try SketchCanvas(width: size.width, height: size.height)
+        let warnings = draw(layout, size: size, on: canvas)
+        let png = try canvas.pngBytes()
+        let seedValue = Int(SHA256.hex(layout.panelID).prefix(8), radix: 16) ?? 0
+        return Output(png: png, warnings: warnings, seed: seedValue)
+    }
+
+    /// Draws the sketch of `layout` at `size` on `canvas` (from its origin; a page places it with
+    /// `SketchCanvas.transformed`). Returns the lettering's warnings.
+    static func draw(_ layout: PanelLayout, size: ImageSize, on canvas: SketchCanvas) -> [String] {
+        let unit = min(Double(size.width), Double(size.height))
+        let seed = hexBytes(SHA256.hex(layout.panelID))
+        let composition = compose(layout, size: size, canvas: canvas)
+        let frame = composition.frame
+        let scene = composition.scene
+
+        canvas.rectangle(SketchRect(x: 0, y: 0, width: Double(size.width), height: Double(size.height)), fill: .white)
         let lettering = SketchLettering(bubbles: layout.bubbles, frame: frame, figures: scene.figures, seed: seed,
                                         canvas: canvas, unit: unit)
-        var occupied: [SketchRect] = []
         canvas.clipped(to: frame) {
+            canvas.rectangle(frame, fill: composition.background)
+            if let ground = composition.ground, let top = composition.groundTop {
+                canvas.rectangle(SketchRect(x: frame.x, y: top, width: frame.width, height: frame.maxY - top), fill: ground)
+            }
+            if let band = composition.settingBand, let label = composition.settingLabel, let setting = layout.setting {
+                canvas.rectangle(band, fill: .grey(0.5, 0.1), stroke: SketchStroke(color: .grey(0.55, 0.5), width: max(1, unit * 0.002), dash: [unit * 0.01, unit * 0.008]))
+                canvas.rectangle(label, fill: .grey(1, 0.85))
+                let pad = unit * 0.026 * 0.4
+                canvas.drawText(setting.trimmingWhitespace().uppercased(), in: label.insetBy(pad, 0), style: settingStyle(unit: unit))
+            }
             scene.drawScenery(on: canvas, unit: unit)
-            occupied += scene.drawFigures(on: canvas, unit: unit)
+            for (name, box) in composition.props {
+                canvas.rectangle(box, fill: SketchColor(1, 0.98, 0.9), stroke: SketchStroke(color: .grey(0.35), width: max(1, unit * 0.002)))
+                canvas.drawText(name, in: box.insetBy(unit * 0.006, unit * 0.004), style: propStyle(unit: unit))
+            }
+            _ = scene.drawFigures(on: canvas, unit: unit)
             lettering.draw(on: canvas, frame: frame)
         }
-        occupied += lettering.occupied
         canvas.rectangle(frame, stroke: SketchStroke(color: .grey(0.1), width: max(1, (unit * 0.005).rounded())))
-        drawSlug(layout, on: canvas, frame: frame, unit: unit, avoiding: occupied)
+        drawSlug(layout, on: canvas, in: composition.footer, unit: unit)
         if layout.forced { drawForcedTag(on: canvas, frame: frame, unit: unit) }
+        return lettering.warnings
+    }
 
-        let png = try canvas.pngBytes()
-        let seedValue = Int(digest.prefix(8), radix: 16) ?? 0
-        return Output(png: png, warnings: lettering.warnings, seed: seedValue)
+    private static func slugStyle(unit: Double) -> SketchTextStyle {
+        SketchTextStyle(font: SketchFont(size: min(max(unit * 0.022, 7), 14)), color: .grey(0.3), alignment: .right, singleLine: true)
+    }
+
+    private static func settingStyle(unit: Double) -> SketchTextStyle {
+        SketchTextStyle(font: SketchFont(size: min(max(unit * 0.022, 7), 16), bold: true), color: .grey(0.35), singleLine: true)
+    }
+
+    private static func propStyle(unit: Double) -> SketchTextStyle {
+        SketchTextStyle(font: SketchFont(size: min(max(unit * 0.02, 7), 14)), color: .grey(0.2), singleLine: true)
     }
 
     /// The characters to draw: one who only speaks off panel (`MIRA (OFF):`) gets a tail to the
@@ -92,28 +190,11 @@ enum SketchRenderer {
         canvas.drawText("FORCED", in: rect.insetBy(size * 0.5, size * 0.2), style: style)
     }
 
-    /// The panel id and title, small, in the first corner that no bubble or label covers.
-    private static func drawSlug(_ layout: PanelLayout, on canvas: SketchCanvas, frame: SketchRect, unit: Double,
-                                 avoiding occupied: [SketchRect])
-    {
+    /// The panel id and title, small, in the footer band under the frame.
+    private static func drawSlug(_ layout: PanelLayout, on canvas: SketchCanvas, in footer: SketchRect, unit: Double) {
         var text = layout.panelID
         if let title = layout.title?.trimmingWhitespace(), !title.isEmpty { text += " · " + title }
-        let size = min(max(unit * 0.022, 7), 14)
-        let style = SketchTextStyle(font: SketchFont(size: size), color: .grey(0.3), alignment: .left, singleLine: true)
-        let measured = canvas.measureText(text, style: style, wrapWidth: nil)
-        let padX = size * 0.4, padY = size * 0.15
-        let width = min(measured.width + 2 * padX, frame.width * 0.5)
-        let height = measured.height + 2 * padY
-        let margin = max(1, unit * 0.006)
-        let corners = [
-            SketchRect(x: frame.maxX - width - margin, y: frame.maxY - height - margin, width: width, height: height),
-            SketchRect(x: frame.minX + margin, y: frame.maxY - height - margin, width: width, height: height),
-            SketchRect(x: frame.maxX - width - margin, y: frame.minY + margin, width: width, height: height),
-            SketchRect(x: frame.minX + margin, y: frame.minY + margin, width: width, height: height),
-        ]
-        let rect = corners.first { corner in !occupied.contains { $0.intersects(corner) } } ?? corners[0]
-        canvas.rectangle(rect, fill: .grey(1, 0.88))
-        canvas.drawText(text, in: rect.insetBy(padX, padY), style: style)
+        canvas.drawText(text, in: footer, style: slugStyle(unit: unit))
     }
 
     private static func hexBytes(_ hex: String) -> [UInt8] {

@@ -21,6 +21,33 @@ struct SketchFigure {
     var tint: SketchColor
     /// Face construction lines (centre and eye line), for close-ups.
     var construction = false
+    /// A person, or the database's `kind: animal|creature` (four legs and a tail) or `object` (a box).
+    var kind = Kind.human
+
+    enum Kind { case human, animal, object }
+
+    /// Everything the figure covers (before clipping to the frame).
+    var bounds: SketchRect {
+        let r = headRadius
+        switch kind {
+        case .animal: return SketchRect(x: head.x - r * 2.6, y: head.y - r * 1.1, width: r * 5.4, height: r * 4.1)
+        case .object: return SketchRect(x: head.x - r * 1.4, y: head.y - r * 0.6, width: r * 2.8, height: r * 2.8)
+        case .human: break
+        }
+        switch body {
+        case .bust(let width):
+            return SketchRect(x: head.x - max(width / 2, r), y: head.y - r, width: max(width, 2 * r), height: 100_000)
+        case .standing(let feetY, let shoulders, let feet):
+            let half = max(shoulders * 0.62, feet / 2, r) + r * 0.25
+            return SketchRect(x: head.x - half, y: head.y - r, width: 2 * half, height: feetY - head.y + r + r * 0.25)
+        case .topDown(let shoulders):
+            let half = max(shoulders, 2 * r) / 2
+            return SketchRect(x: head.x - half, y: head.y - max(shoulders * 0.25, r), width: 2 * half, height: max(shoulders * 0.5, 2 * r))
+        case .shoulderSilhouette(let rect):
+            let minX = min(rect.minX, head.x - r), minY = min(rect.minY, head.y - r)
+            return SketchRect(x: minX, y: minY, width: max(rect.maxX, head.x + r) - minX, height: max(rect.maxY, head.y + r) - minY)
+        }
+    }
 
     /// Where a speech tail or thought dots aim: just above the head.
     var tailTarget: SketchPoint { SketchPoint(head.x, head.y - headRadius) }
@@ -39,6 +66,21 @@ struct SketchScene {
 
     /// The shot a panel without one gets.
     static let defaultShot = ShotType.medium
+
+    /// `colors` and `kinds` by name (from the text: `SketchLook`); a name without a colour keeps its hash tint.
+    init(shot: ShotType?, characters: [String], frame: SketchRect, seed: [UInt8], colors: [String: SketchColor],
+         kinds: [String: String] = [:]) {
+        self.init(shot: shot, characters: characters, frame: frame, seed: seed)
+        for index in figures.indices {
+            guard let name = figures[index].name, !figures[index].isSilhouette else { continue }
+            if let color = colors[name] { figures[index].tint = color.mixed(with: .white, amount: 0.25) }
+            switch kinds[name] {
+            case "animal", "creature": figures[index].kind = .animal
+            case "object": figures[index].kind = .object
+            default: break
+            }
+        }
+    }
 
     init(shot: ShotType?, characters: [String], frame f: SketchRect, seed: [UInt8]) {
         let shot = shot ?? Self.defaultShot
@@ -264,13 +306,19 @@ struct SketchScene {
         }
     }
 
+    /// The foreground silhouette goes last, over everything.
+    private var drawingOrder: [SketchFigure] { figures.filter { !$0.isSilhouette } + figures.filter(\.isSilhouette) }
+
     /// Draws the figures and their name labels; returns the labels' rectangles.
     func drawFigures(on canvas: SketchCanvas, unit: Double) -> [SketchRect] {
         let outline = SketchStroke(color: .grey(0.22), width: max(1.2, unit * 0.005))
-        // The foreground silhouette goes last, over everything.
-        let ordered = figures.filter { !$0.isSilhouette } + figures.filter(\.isSilhouette)
-        for figure in ordered { draw(figure, on: canvas, outline: outline, unit: unit) }
+        for figure in drawingOrder { draw(figure, on: canvas, outline: outline, unit: unit) }
+        return nameLabels(on: canvas, unit: unit, draw: true)
+    }
 
+    /// Where the name labels go (measured on `canvas`); drawn too when `draw` is true.
+    func nameLabels(on canvas: SketchCanvas, unit: Double, draw: Bool) -> [SketchRect] {
+        let ordered = drawingOrder
         let slot = Self.slots(max(1, figures.filter { !$0.isSilhouette }.count), from: frame.minX, to: frame.maxX).width
         var labels: [SketchRect] = []
         for figure in ordered {
@@ -290,8 +338,10 @@ struct SketchScene {
             let width = min(text.width + 2 * padX, maxWidth), height = text.height + 2 * padY
             let anchorY = labelTop(figure, labelHeight: height, unit: unit)
             let rect = SketchRect(x: figure.head.x - width / 2, y: anchorY, width: width, height: height)
-            canvas.roundedRectangle(rect, radius: height * 0.3, fill: background, stroke: border)
-            canvas.drawText(name, in: rect.insetBy(padX, padY), style: style)
+            if draw {
+                canvas.roundedRectangle(rect, radius: height * 0.3, fill: background, stroke: border)
+                canvas.drawText(name, in: rect.insetBy(padX, padY), style: style)
+            }
             labels.append(rect)
         }
         return labels
@@ -313,6 +363,29 @@ struct SketchScene {
     private func draw(_ figure: SketchFigure, on canvas: SketchCanvas, outline: SketchStroke, unit: Double) {
         let r = figure.headRadius
         let head = figure.head
+        switch figure.kind {
+        case .animal:
+            // Four legs, a long body, a head forward with ears, and a tail: not a person.
+            let body = SketchRect(x: head.x - r * 2, y: head.y + r * 0.2, width: r * 3.4, height: r * 1.6)
+            let leg = SketchStroke(color: .grey(0.3), width: max(1.5, r * 0.3))
+            for x in [0.3, 0.9, 2.5, 3.1] {
+                canvas.line(from: SketchPoint(body.x + r * x, body.midY), to: SketchPoint(body.x + r * x, body.maxY + r * 1.1), stroke: leg)
+            }
+            canvas.line(from: SketchPoint(body.x + r * 0.1, body.midY - r * 0.2), to: SketchPoint(body.x - r * 0.5, body.y - r * 0.6), stroke: leg)
+            canvas.ellipse(body, fill: figure.tint, stroke: outline)
+            let face = SketchPoint(body.maxX + r * 0.3, head.y)
+            canvas.polygon([SketchPoint(face.x - r * 0.6, face.y - r * 0.4), SketchPoint(face.x - r * 0.4, face.y - r * 1.1),
+                            SketchPoint(face.x - r * 0.05, face.y - r * 0.5)], fill: figure.tint, stroke: outline)
+            canvas.circle(face, radius: r * 0.75, fill: figure.tint, stroke: outline)
+            canvas.circle(SketchPoint(face.x + r * 0.3, face.y - r * 0.1), radius: r * 0.09, fill: .grey(0.2))
+            return
+        case .object:
+            canvas.roundedRectangle(SketchRect(x: head.x - r * 1.3, y: head.y - r * 0.5, width: r * 2.6, height: r * 2.6),
+                                    radius: r * 0.3, fill: figure.tint, stroke: outline)
+            canvas.line(from: SketchPoint(head.x - r * 1.3, head.y + r * 0.3), to: SketchPoint(head.x + r * 1.3, head.y + r * 0.3), stroke: outline)
+            return
+        case .human: break
+        }
         switch figure.body {
         case .bust(let width):
             // Sloping shoulders from the neck, running off the bottom of the frame.

@@ -1,0 +1,131 @@
+import Foundation
+
+/// `generated/<slug>/pages/page-NN.png` (each comic page composed: its panels' images in a gutter
+/// grid, a hatched box for a panel without a current image) and `generated/<slug>/thumbnails.pdf`
+/// (a cover, then one PDF page per comic page, drawn by the same code). Skipped with `--no-gallery`.
+struct PagesOutput: RunOutput {
+    /// A PDF page is the PNG page scaled: 1200x1800 pixels become 480x720 points (6.67x10 in).
+    static let pointsPerPixel = 0.4
+
+    init() {}
+
+    func write(_ run: RunReport, settings: RunSettings) throws(RunFailure) -> [WrittenFile] {
+        guard settings.writeGallery else { return [] }
+        var written: [WrittenFile] = []
+        for (index, chapter) in run.chapters.enumerated() where chapter.hasGallery(settings) {
+            let aspect = Double(settings.imageSize.width) / Double(settings.imageSize.height)
+            written += try write(chapter, size: settings.pageSize, aspect: aspect).map { WrittenFile(chapter: index, path: $0) }
+        }
+        return written
+    }
+
+    /// Pages drawn together: their decoded images live until the PDF has drawn them too.
+    static let batch = 8
+
+    /// Writes one chapter's page PNGs and its PDF. Pages go in batches: each page's images are
+    /// decoded and scaled once, its PNG drawn and written (the batch's pages in parallel), then the
+    /// batch is drawn into the PDF (sketches as vectors, other images from the same pixels). A page
+    /// whose fingerprint (`pages/fingerprints.txt`) is unchanged and whose PNG exists is not drawn
+    /// again; nor is the PDF when no page and not the cover changed. Removes page PNGs left from a
+    /// longer version of the chapter. Returns the pages folder and the PDF's path.
+    func write(_ chapter: ChapterRecord, size: ImageSize, aspect: Double) throws(RunFailure) -> [String] {
+        let sheets = ChapterSheets(chapter, size: size, aspect: aspect)
+        let folder = (chapter.directory as NSString).appendingPathComponent("pages")
+        let paths = sheets.pages.map { (folder as NSString).appendingPathComponent($0.group.fileName) }
+        let pdfPath = (chapter.directory as NSString).appendingPathComponent("thumbnails.pdf")
+        let fingerprintsPath = (folder as NSString).appendingPathComponent("fingerprints.txt")
+        let exists = { (path: String) in FileManager.default.fileExists(atPath: path) }
+
+        let before = Self.fingerprints(at: fingerprintsPath)
+        var after = sheets.pages.map { ($0.group.fileName, $0.sheet.fingerprint) }
+        after.append(("thumbnails.pdf", SHA256.hex(([sheets.cover.title] + sheets.cover.lines + after.map(\.1)).joined(separator: "\n"))))
+        let pageCurrent = sheets.pages.indices.map { before[after[$0].0] == after[$0].1 && exists(paths[$0]) }
+        let pdfCurrent = before["thumbnails.pdf"] == after.last?.1 && exists(pdfPath)
+
+        let pdf: SketchCanvas?
+        do { pdf = pdfCurrent ? nil : try SketchCanvas(pdfWidth: size.width, height: size.height, scale: Self.pointsPerPixel) } catch {
+            throw .write("\(pdfPath): \(error)")
+        }
+        if let pdf { ComicPageRenderer.drawCover(sheets.cover, width: Double(size.width), height: Double(size.height), on: pdf) }
+        let failures = Failures()
+        let drawingPDF = pdf != nil
+        for start in stride(from: 0, to: sheets.pages.count, by: Self.batch) {
+            let batch = Array(start..<min(start + Self.batch, sheets.pages.count))
+            let decoded = Decoded(count: batch.count)
+            DispatchQueue.concurrentPerform(iterations: batch.count) { slot in
+                let index = batch[slot]
+                let sheet = sheets.pages[index].sheet
+                let rasterInPDF = drawingPDF && sheet.panels.values.contains { $0.imagePath != nil && $0.sketch == nil }
+                guard !pageCurrent[index] || rasterInPDF else { return }
+                let images = ComicPageRenderer.images(for: sheet)
+                decoded.images[slot] = images
+                guard !pageCurrent[index] else { return }
+                do {
+                    let canvas = try SketchCanvas(width: size.width, height: size.height)
+                    ComicPageRenderer.draw(sheet, images: images, on: canvas)
+                    try FileIO.writeAtomically(try canvas.fastPNGBytes(), to: paths[index])
+                } catch {
+                    failures.add("\(paths[index]): \(error)")
+                }
+            }
+            guard let pdf else { continue }
+            for (slot, index) in batch.enumerated() {
+                pdf.showPage()
+                ComicPageRenderer.draw(sheets.pages[index].sheet, images: decoded.images[slot], vectors: true, on: pdf)
+            }
+        }
+        if let failure = failures.first { throw .write(failure) }
+        removeStalePages(in: folder, keeping: Set(sheets.pages.map(\.group.fileName)))
+        if let pdf {
+            do { try writeFile(try pdf.pdfBytes(), to: pdfPath) } catch let failure as RunFailure { throw failure } catch {
+                throw .write("\(pdfPath): \(error)")
+            }
+        }
+        let text = after.map { "\($0.1)  \($0.0)\n" }.joined()
+        if Self.fingerprints(at: fingerprintsPath) != Dictionary(after, uniquingKeysWith: { $1 }) || !exists(fingerprintsPath) {
+            try writeFile(Array(text.utf8), to: fingerprintsPath)
+        }
+        // The summary names the folder once rather than every page.
+        return [folder + "/", pdfPath]
+    }
+
+    /// `pages/fingerprints.txt`: one `<sha256>  <file>` line per page, then the PDF's.
+    static func fingerprints(at path: String) -> [String: String] {
+        guard let source = try? FileIO.readSource(path: path) else { return [:] }
+        var result: [String: String] = [:]
+        for line in String(decoding: source.bytes, as: UTF8.self).split(separator: "\n") {
+            let parts = line.split(separator: " ", maxSplits: 1)
+            if parts.count == 2 { result[parts[1].trimmingWhitespace()] = String(parts[0]) }
+        }
+        return result
+    }
+
+    /// One batch's decoded images, filled in parallel (each slot by one thread), read after.
+    private final class Decoded: @unchecked Sendable {
+        /// Separate storage per slot: threads write different slots, never the array itself.
+        let images: UnsafeMutableBufferPointer<[Int: SketchImage]>
+        init(count: Int) {
+            images = .allocate(capacity: count)
+            _ = images.initialize(from: repeatElement([:], count: count))
+        }
+        deinit {
+            images.deinitialize()
+            images.deallocate()
+        }
+    }
+
+    private func removeStalePages(in folder: String, keeping: Set<String>) {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        for name in names where name.hasPrefix("page-") && name.hasSuffix(".png") && !keeping.contains(name) {
+            try? FileManager.default.removeItem(atPath: (folder as NSString).appendingPathComponent(name))
+        }
+    }
+
+    /// The first failure of pages drawn in parallel.
+    private final class Failures: @unchecked Sendable {
+        private let lock = NSLock()
+        private var messages: [String] = []
+        func add(_ message: String) { lock.lock(); messages.append(message); lock.unlock() }
+        var first: String? { lock.lock(); defer { lock.unlock() }; return messages.sorted().first }
+    }
+}

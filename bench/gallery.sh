@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# What the gallery costs: a generated 1,000-panel chapter (8 panels a page: 125 pages) through the
+# whole offline run (stage chain and sketch images), with and without the gallery outputs
+# (index.html, page PNGs, thumbnails.pdf; `--no-gallery`). Prints the medians of fresh runs, the
+# gallery's share of the run (goal < 10%), and the same on a rerun (everything cached, so the
+# difference is the gallery step alone). Run from the repo root: bench/gallery.sh  (env: RUNS=3)
+RUNS=${RUNS:-3}
+source "$(dirname "$0")/lib.sh"
+
+python3 - "$T" "$BIN" "$RUNS" "$ROOT" <<'PY'
+import os, shutil, statistics, subprocess, sys, time
+
+folder, binary, runs, root = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+sys.path.insert(0, os.path.join(root, "bench"))
+from chapter_gen import chapter
+
+text = chapter(1000, seed=1000)
+
+def fresh(name):
+    work = os.path.join(folder, name)
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(os.path.join(work, "characters"))
+    shutil.copy(os.path.join(root, "characters", "character_base_list.json"), os.path.join(work, "characters"))
+    open(os.path.join(work, "bench.md"), "w").write(text)
+    return work
+
+def timed(args, cwd):
+    start = time.perf_counter()
+    proc = subprocess.run(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if proc.returncode not in (0, 1):
+        sys.exit(f"gallery: {' '.join(args)} exited {proc.returncode}: {proc.stderr.decode()[-400:]}")
+    return time.perf_counter() - start
+
+cold = {"with": [], "without": []}
+warm = {"with": [], "without": []}
+for _ in range(runs):
+    for mode in ("without", "with"):
+        work = fresh(mode)
+        flags = [] if mode == "with" else ["--no-gallery"]
+        cold[mode].append(timed([binary, "--json"] + flags + ["bench.md"], work))
+        warm[mode].append(timed([binary, "--json"] + flags + ["bench.md"], work))
+work = os.path.join(folder, "with", "generated")
+chapter_folder = os.path.join(work, os.listdir(work)[0] if os.listdir(work)[0] != "index.html" else os.listdir(work)[1])
+pages = len([n for n in os.listdir(os.path.join(chapter_folder, "pages")) if n.endswith(".png")])
+pdf = os.path.getsize(os.path.join(chapter_folder, "thumbnails.pdf"))
+c_with, c_without = statistics.median(cold["with"]), statistics.median(cold["without"])
+w_with, w_without = statistics.median(warm["with"]), statistics.median(warm["without"])
+share = (c_with - c_without) / c_without
+print(f"1000 panels, {pages} pages, thumbnails.pdf {pdf / 1e6:.1f} MB, {runs} runs each (medians)")
+print(f"fresh run: without gallery {c_without * 1000:7.0f} ms, with {c_with * 1000:7.0f} ms: gallery step "
+      f"{(c_with - c_without) * 1000:6.0f} ms = {share * 100:5.1f}% of the offline run (goal < 10%)")
+print(f"rerun:     without gallery {w_without * 1000:7.0f} ms, with {w_with * 1000:7.0f} ms: gallery step "
+      f"{(w_with - w_without) * 1000:6.0f} ms")
+print(f"goal: {'PASS' if share < 0.10 else 'MISS'}")
+PY
