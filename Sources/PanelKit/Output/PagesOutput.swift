@@ -85,7 +85,8 @@ struct PagesOutput: RunOutput {
         if Self.fingerprints(at: fingerprintsPath) != Dictionary(after, uniquingKeysWith: { $1 }) || !exists(fingerprintsPath) {
             try writeFile(Array(text.utf8), to: fingerprintsPath)
         }
-        // The summary names the folder once rather than every page.
+        // The summary names the folder once rather than every page, and nothing when nothing changed.
+        if pageCurrent.allSatisfy({ $0 }) && pdfCurrent { return [] }
         return [folder + "/", pdfPath]
     }
 
