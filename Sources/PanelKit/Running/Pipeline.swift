@@ -140,13 +140,30 @@ public struct Pipeline: Sendable {
         guard settings.useCache, let trace else { return (known, cost, calls) }
         let stored: [String: StoredPanel]
         do { stored = try await trace.storedPanels(chapterSlugs: chapters.map(\.chapter.slug)) } catch { throw .write("\(error)") }
+        var found: [(chapter: Int, panel: Int, entry: StoredPanel)] = []
         for (chapterIndex, chapterKeys) in keys.enumerated() {
             for (panelIndex, key) in chapterKeys.enumerated() {
-                guard let entry = stored[key], let outcome = PanelReuse.decode(entry.outcome) else { continue }
-                known[chapterIndex][panelIndex] = outcome
-                cost[key] = entry.costUSD
-                calls += outcome.results.traceIDs.count
+                if let entry = stored[key] { found.append((chapterIndex, panelIndex, entry)) }
             }
+        }
+        // Decoding is most of a rerun's time: spread it over the cores, results back by index.
+        let slices = max(1, min(found.count / 256, ProcessInfo.processInfo.activeProcessorCount * 2))
+        var decoded = [PanelOutcome?](repeating: nil, count: found.count)
+        await withTaskGroup(of: (Int, [PanelOutcome?]).self) { group in
+            for slice in 0..<slices {
+                let range = (found.count * slice / slices)..<(found.count * (slice + 1) / slices)
+                let texts = range.map { found[$0].entry.outcome }
+                group.addTask { (range.lowerBound, texts.map(PanelReuse.decode)) }
+            }
+            for await (start, outcomes) in group {
+                for (offset, outcome) in outcomes.enumerated() { decoded[start + offset] = outcome }
+            }
+        }
+        for (item, outcome) in zip(found, decoded) {
+            guard let outcome else { continue }
+            known[item.chapter][item.panel] = outcome
+            cost[item.entry.chainKey] = item.entry.costUSD
+            calls += outcome.results.traceIDs.count
         }
         return (known, cost, calls)
     }

@@ -81,9 +81,9 @@ public actor TraceStore {
             configuration.busyMode = .timeout(10)
             // The request-hash index takes random keys: with SQLite's default 2 MB page cache a
             // trace of 60,000 calls reads index pages from the file on every insert and lookup,
-            // and a run grows slower than its work. 64 MB per connection keeps them in memory.
+            // and a run grows slower than its work. 32 MB per connection keeps them in memory.
             configuration.prepareDatabase { db in
-                try db.execute(sql: "PRAGMA cache_size = -65536")
+                try db.execute(sql: "PRAGMA cache_size = -32768")
             }
             let pool = try DatabasePool(path: path, configuration: configuration)
             try TraceSchema.migrator.migrate(pool)
