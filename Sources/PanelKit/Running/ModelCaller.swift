@@ -31,7 +31,6 @@ protocol CallTrace: Sendable {
     func cachedResponse(requestHash: String) async throws -> CachedResponse?
     func callStarted(_ record: CallRecord) async throws -> Int64
     func callFinished(_ callID: Int64, _ record: CallRecord) async throws
-    func callCached(_ record: CallRecord, from originalCallID: Int64) async throws -> Int64
     func flush() async throws
 }
 
