@@ -10,6 +10,7 @@ struct TracePruneTests {
         settings.characters = RepoPaths.fixture("samples/character_base_list.json").path
         settings.trace = folder.appendingPathComponent("trace.sqlite").path
         settings.useCache = useCache
+        settings.outputDirectory = folder.appendingPathComponent("generated").path
         return Pipeline(settings: settings)
     }
 
@@ -34,6 +35,25 @@ struct TracePruneTests {
             #expect(again.chapters.map { $0.panels.map(\.costUSD) } == first.chapters.map { $0.panels.map(\.costUSD) })
         }
         #expect(try await sqliteCount(store, "calls") == rows)
+    }
+
+    @Test("An unchanged panel is served whole from its stored outcome, without asking the call cache")
+    func wholePanelsWithoutTheCallCache() async throws {
+        let folder = try makeTemporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let first = try await run(folder)
+        // With every answer gone, only the stored outcomes can spare the calls.
+        _ = try await sqlite(folder.appendingPathComponent("trace.sqlite").path, "DELETE FROM calls")
+        let again = try await run(folder)
+        #expect(again.callsMade == 0)
+        #expect(again.chapters.map { $0.outcomes.map { $0?.status } } == first.chapters.map { $0.outcomes.map { $0?.status } })
+        // An edited panel is not: its calls are made again (and the others still are not).
+        let pipeline = pipeline(folder)
+        var text = String(decoding: try RepoPaths.bytes(RepoPaths.fixture("samples/02-the-double-spend.md")), as: UTF8.self)
+        text = text.replacingOccurrences(of: "Theo writes Mira's name", with: "Theo writes Mira's full name")
+        let edited = try await pipeline.run(try pipeline.prepare([InputDocument(
+            path: RepoPaths.fixture("samples/02-the-double-spend.md").path, source: SourceText(text))]))
+        #expect(edited.callsMade > 0 && edited.callsMade <= StageRegistry.modelCallsPerPanel)
     }
 
     @Test("Prune drops old runs and repeated answers, and a rerun afterwards still makes no call")
