@@ -23,7 +23,11 @@ struct SketchImageProvider: ImageProvider {
     func render(_ request: ImageRequest) throws(ProviderError) -> GeneratedImage {
         let rendered: SketchRenderer.Output
         do {
-            rendered = try SketchRenderer.render(request.layout, size: request.size)
+            if let sheet = request.layout.referenceSheet {
+                rendered = try SketchReferenceSheet.render(sheet, size: request.size)
+            } else {
+                rendered = try SketchRenderer.render(request.layout, size: request.size)
+            }
         } catch {
             switch error {
             case .surface(let message), .png(let message): throw ProviderError(.refused, "sketch: \(message)")
@@ -64,13 +68,13 @@ enum SketchRenderer {
     static func compose(_ layout: PanelLayout, size: ImageSize, canvas: SketchCanvas) -> Composition {
         let width = Double(size.width), height = Double(size.height)
         let unit = min(width, height)
-        let seed = hexBytes(SHA256.hex(layout.panelID))
+        let seed = hexBytes(SHA256.hex(layout.seedText))
         let inset = max(2, (unit * 0.012).rounded())
         let footerHeight = slugStyle(unit: unit).font.size * 1.5
         let frame = SketchRect(x: inset, y: inset, width: width - 2 * inset, height: height - 3 * inset - footerHeight)
         let footer = SketchRect(x: inset, y: frame.maxY + inset, width: width - 2 * inset, height: footerHeight)
 
-        let names = drawnCharacters(layout)
+        let names = shuffled(drawnCharacters(layout), seed: seed, variant: layout.variant)
         let colors = SketchLook.figureColors(names: names, appearances: layout.appearances)
         let scene = SketchScene(shot: layout.shot, characters: names, frame: frame, seed: seed, colors: colors, kinds: layout.kinds)
         // What is drawn of each figure: drawing is clipped to the frame.
@@ -119,7 +123,7 @@ enum SketchRenderer {
         let canvas = try SketchCanvas(width: size.width, height: size.height)
         let warnings = draw(layout, size: size, on: canvas)
         let png = try canvas.pngBytes()
-        let seedValue = Int(SHA256.hex(layout.panelID).prefix(8), radix: 16) ?? 0
+        let seedValue = Int(SHA256.hex(layout.seedText).prefix(8), radix: 16) ?? 0
         return Output(png: png, warnings: warnings, seed: seedValue)
     }
 
@@ -127,7 +131,7 @@ enum SketchRenderer {
     /// `SketchCanvas.transformed`). Returns the lettering's warnings.
     static func draw(_ layout: PanelLayout, size: ImageSize, on canvas: SketchCanvas) -> [String] {
         let unit = min(Double(size.width), Double(size.height))
-        let seed = hexBytes(SHA256.hex(layout.panelID))
+        let seed = hexBytes(SHA256.hex(layout.seedText))
         let composition = compose(layout, size: size, canvas: canvas)
         let frame = composition.frame
         let scene = composition.scene
@@ -170,6 +174,21 @@ enum SketchRenderer {
 
     private static func propStyle(unit: Double) -> SketchTextStyle {
         SketchTextStyle(font: SketchFont(size: min(max(unit * 0.02, 7), 14)), color: .grey(0.2), singleLine: true)
+    }
+
+    /// Candidate placement: the first candidate keeps the written order; later ones get a
+    /// permutation drawn from the seed (which already includes the candidate number), so the same
+    /// candidate always looks the same. With one figure, the seed alone moves the scenery.
+    static func shuffled(_ names: [String], seed: [UInt8], variant: Int) -> [String] {
+        guard variant > 1, names.count > 1, !seed.isEmpty else { return names }
+        var names = names
+        let original = names
+        for index in stride(from: names.count - 1, to: 0, by: -1) {
+            names.swapAt(index, Int(seed[index % seed.count]) % (index + 1))
+        }
+        // A permutation that came out unchanged is rotated, so candidates differ.
+        if names == original { names.append(names.removeFirst()) }
+        return names
     }
 
     /// The characters to draw: one who only speaks off panel (`MIRA (OFF):`) gets a tail to the
