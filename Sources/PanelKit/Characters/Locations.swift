@@ -55,6 +55,16 @@ extension CharacterDatabase {
         return .unknown(setting: setting, nearest: nearest)
     }
 
+    /// A panel's location: its `Setting:` field resolved (an unknown one is `.unknown`), else the
+    /// first location whose name or alias the scene text contains (nil when none does: a scene
+    /// without a `Setting:` is never warned about).
+    func location(for panel: ComicPanelImageSheet) -> LocationResolution? {
+        guard !locations.isEmpty else { return nil }
+        if let setting = panel.field(.setting)?.trimmingWhitespace(), !setting.isEmpty { return resolveLocation(setting) }
+        if case .resolved(let location)? = resolveLocation(panel.sceneDescriptionOriginal) { return .resolved(location) }
+        return nil
+    }
+
     /// The location or character with exactly this id (case-insensitive), for `panelproc refs`.
     func location(id: String) -> LocationProfile? {
         locations.first { $0.id.lowercased() == id.lowercased() }

@@ -135,7 +135,7 @@ struct ImagePhase: Sendable {
         layout.props = SceneReading.props(of: panel, words: propWords)
         var text = prompt.prompt
         if let line = ImageControlPrompt.alwaysInclude(visualThesis: visualThesis, palette: palette) { text = line + "\n" + text }
-        if let setting = layout.setting, case .resolved(let location)? = characters?.resolveLocation(setting) {
+        if case .resolved(let location)? = characters?.location(for: panel) {
             text += "\n" + ImageControlPrompt.locationLine(location)
             if provider.acceptsReferenceImages {
                 for reference in location.approvedReferences.prefix(max(0, 4 - references.count))
@@ -195,7 +195,7 @@ struct ImagePhase: Sendable {
                                      promptHash: "", relativePath: Self.relativePath(absolute, from: markdownFolder),
                                      absolutePath: absolute)
             let existing = manifest.entry(panel.id)
-            if let setting = SceneReading.setting(of: panel), case .unknown(_, let nearest)? = characters?.resolveLocation(setting) {
+            if case .unknown(let setting, let nearest)? = characters?.location(for: panel) {
                 item.locationWarning = "the setting \"\(setting)\" is not a known location"
                     + (nearest.isEmpty ? "" : " (nearest: \(nearest.joined(separator: ", ")))")
                     + "; add it to `locations` in the character database if it is a place that recurs"
@@ -232,13 +232,13 @@ struct ImagePhase: Sendable {
                 item.reason = "image is current"
             } else if let existing, existing.status == "generated" {
                 item.state = .stale
-                if let picked = existing.picked {
-                    item.controlNote = "\(panel.localID): pick of candidate \(picked) cleared (the image was made again)"
-                }
                 if forceImages { item.reason = "--force-images" }
                 else if existing.contentHash != panel.contentHash { item.reason = "the panel changed" }
                 else if existing.promptHash != item.promptHash { item.reason = "the image prompt changed" }
                 else { item.reason = "the image file is missing" }
+                if let picked = existing.picked {
+                    item.controlNote = "\(panel.localID): pick of candidate \(picked) cleared (\(item.reason); new candidates made)"
+                }
             } else if let existing, existing.status != "generated" {
                 item.reason = "the last attempt \(existing.status): \(existing.reason ?? "")"
             }

@@ -105,7 +105,7 @@ enum SketchReferenceSheet {
         let unit = min(width, height)
         let band = (unit * 0.16).rounded()
         canvas.rectangle(SketchRect(x: 0, y: 0, width: width, height: height), fill: .white)
-        var layout = PanelLayout(panelID: "location " + sheet.name, title: "establishing view", shot: .establishing, characters: [], bubbles: [])
+        var layout = PanelLayout(panelID: sheet.name, title: "establishing view", shot: .establishing, characters: [], bubbles: [])
         layout.setting = sheet.name
         let scene = ImageSize(width: size.width, height: max(64, size.height - Int(band)))
         _ = SketchRenderer.draw(layout, size: scene, on: canvas)
