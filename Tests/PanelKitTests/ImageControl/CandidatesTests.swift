@@ -29,7 +29,13 @@ struct CandidatesTests {
         let names = ["Ada", "Mira", "Theo"]
         let seed = Array(SHA256.hex("x#c2").utf8)
         #expect(SketchRenderer.shuffled(names, seed: seed, variant: 2) == SketchRenderer.shuffled(names, seed: seed, variant: 2))
-        #expect(SketchRenderer.shuffled(names, seed: seed, variant: 2) != names)
+        // Speakers keep their reading order; a silent figure moves among them.
+        for variant in 2...8 {
+            let variantSeed = Array(SHA256.hex("x#c\(variant)").utf8)
+            let order = SketchRenderer.shuffled(names, seed: variantSeed, variant: variant, speakers: ["Ada", "Theo"])
+            #expect(Set(order) == Set(names))
+            #expect(try #require(order.firstIndex(of: "Ada")) < #require(order.firstIndex(of: "Theo")))
+        }
         #expect(SketchRenderer.shuffled(names, seed: seed, variant: 1) == names)
         var layout = PanelLayout(panelID: "c/p01-01", title: nil, shot: .medium, characters: ["Ada", "Mira"], bubbles: [])
         let plain = try SketchImageProvider().render(ImageRequest(prompt: "", negativePrompt: "", size: ImageSize(width: 300, height: 200),

@@ -74,9 +74,11 @@ enum SketchRenderer {
         let frame = SketchRect(x: inset, y: inset, width: width - 2 * inset, height: height - 3 * inset - footerHeight)
         let footer = SketchRect(x: inset, y: frame.maxY + inset, width: width - 2 * inset, height: footerHeight)
 
-        let names = shuffled(drawnCharacters(layout), seed: seed, variant: layout.variant)
+        let speakers = layout.bubbles.filter { !$0.offPanel && $0.kind.isSpoken }.compactMap(\.speaker)
+        let names = shuffled(drawnCharacters(layout), seed: seed, variant: layout.variant, speakers: Set(speakers))
         let colors = SketchLook.figureColors(names: names, appearances: layout.appearances)
-        let scene = SketchScene(shot: layout.shot, characters: names, frame: frame, seed: seed, colors: colors, kinds: layout.kinds)
+        var scene = SketchScene(shot: layout.shot, characters: names, frame: frame, seed: seed, colors: colors, kinds: layout.kinds)
+        staged(&scene, seed: seed, variant: layout.variant)
         // What is drawn of each figure: drawing is clipped to the frame.
         let figureBoxes = scene.figures.map { $0.bounds.clipped(to: frame) }
         let labels = scene.nameLabels(on: canvas, unit: unit, draw: false)
@@ -178,17 +180,37 @@ enum SketchRenderer {
 
     /// Candidate placement: the first candidate keeps the written order; later ones get a
     /// permutation drawn from the seed (which already includes the candidate number), so the same
-    /// candidate always looks the same. With one figure, the seed alone moves the scenery.
-    static func shuffled(_ names: [String], seed: [UInt8], variant: Int) -> [String] {
+    /// candidate always looks the same. Speakers keep their reading order (left to right, as the
+    /// balloons are read: swapping them would cross the tails); silent figures move among them.
+    static func shuffled(_ names: [String], seed: [UInt8], variant: Int, speakers: Set<String> = []) -> [String] {
         guard variant > 1, names.count > 1, !seed.isEmpty else { return names }
-        var names = names
-        let original = names
-        for index in stride(from: names.count - 1, to: 0, by: -1) {
-            names.swapAt(index, Int(seed[index % seed.count]) % (index + 1))
+        var permuted = names
+        for index in stride(from: permuted.count - 1, to: 0, by: -1) {
+            permuted.swapAt(index, Int(seed[index % seed.count]) % (index + 1))
         }
-        // A permutation that came out unchanged is rotated, so candidates differ.
-        if names == original { names.append(names.removeFirst()) }
-        return names
+        var speaking = names.filter { speakers.contains($0) }.makeIterator()
+        return permuted.map { speakers.contains($0) ? speaking.next() ?? $0 : $0 }
+    }
+
+    /// Candidate staging: after the first candidate, the group of figures is drawn closer together
+    /// or wider apart (70 to 100 % of its spread) and moved left or right (up to 12 % of the
+    /// frame), from the seed; figures stay inside the frame and keep their order.
+    static func staged(_ scene: inout SketchScene, seed: [UInt8], variant: Int) {
+        guard variant > 1, seed.count > 3 else { return }
+        let movable = scene.figures.indices.filter {
+            if case .shoulderSilhouette = scene.figures[$0].body { return false }
+            return true
+        }
+        guard let low = movable.map({ scene.figures[$0].head.x }).min(),
+            let high = movable.map({ scene.figures[$0].head.x }).max() else { return }
+        let center = (low + high) / 2
+        let spread = 0.7 + 0.3 * Double(seed[1]) / 255
+        let shift = (Double(seed[2]) / 255 - 0.5) * scene.frame.width * 0.24
+        for index in movable {
+            let half = min(scene.figures[index].bounds.width / 2, scene.frame.width / 2)
+            let x = center + (scene.figures[index].head.x - center) * spread + shift
+            scene.figures[index].head.x = min(max(x, scene.frame.minX + half), scene.frame.maxX - half)
+        }
     }
 
     /// The characters to draw: one who only speaks off panel (`MIRA (OFF):`) gets a tail to the
