@@ -353,7 +353,7 @@ struct ImagePhase: Sendable {
                         ("prompt", .string(request.prompt)), ("negative_prompt", .string(request.negativePrompt)),
                         ("size", .string(request.size.description)),
                         ("references", .array(request.references.map { .string($0.path) })),
-                    ]).compact()
+                    ] + (count > 1 ? [("n", JSONValue.int(count))] : [])).compact()
                     var record = CallRecord(runID: runID, chapterSlug: chapterSlug, panelID: item.panelID, stage: "image",
                                             promptName: "image", promptVersion: 1, provider: provider.name, model: provider.model,
                                             requestHash: item.promptHash, request: requestText, startedAt: Date())
