@@ -75,8 +75,8 @@ public enum ImageControl {
         let relative = ImagePhase.relativePath(absolute, from: target.prepared.input.folder)
         let digest = SHA256.hex(bytes)
         var entry = ImageManifest.Entry(
-            panelID: panel.id, status: "pinned", contentHash: panel.contentHash, promptHash: "", provider: "pinned", model: "",
-            size: "", path: relative, generatedAt: ImagePhase.timestamp(), metadata: ImageMetadata(model: ""), costUSD: 0, reason: nil)
+            panelID: panel.id, status: "pinned", contentHash: panel.contentHash, promptHash: digest, provider: "pinned", model: "",
+            size: (ImageDimensions.of(bytes) ?? ImageSize(width: 0, height: 0)).description, path: relative, generatedAt: ImagePhase.timestamp(), metadata: ImageMetadata(model: ""), costUSD: 0, reason: nil)
         entry.pin = .init(sha256: digest, originalName: (path as NSString).lastPathComponent)
         var manifest = target.manifest
         manifest.upsert(entry)

@@ -116,3 +116,46 @@ struct PinTests {
         #expect(error?.message == "p01-01 is not pinned")
     }
 }
+
+@Suite("Pinned images: header sizes and chapter.json")
+struct PinnedEntryTests {
+    @Test("The pixel size from a PNG, a JPEG and a WebP (VP8, VP8L, VP8X) header")
+    func dimensions() throws {
+        let png = try PinTests.artwork()
+        #expect(ImageDimensions.of(png) == ImageSize(width: 200, height: 120))
+        // SOI, an APP0 segment, then SOF0 with height 480 and width 640.
+        let jpeg: [UInt8] = [0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x04, 0x00, 0x00, 0xFF, 0xC0, 0x00, 0x11, 0x08, 0x01, 0xE0, 0x02, 0x80, 0x03]
+        #expect(ImageDimensions.of(jpeg) == ImageSize(width: 640, height: 480))
+        let riff = Array("RIFF".utf8) + [0, 0, 0, 0] + Array("WEBP".utf8)
+        let vp8x = riff + Array("VP8X".utf8) + [10, 0, 0, 0, 0, 0, 0, 0] + [0x1F, 0x03, 0x00, 0xDF, 0x01, 0x00]
+        #expect(ImageDimensions.of(vp8x) == ImageSize(width: 800, height: 480))
+        let vp8 = riff + Array("VP8 ".utf8) + [0, 0, 0, 0, 0, 0, 0, 0x9D, 0x01, 0x2A] + [0x40, 0x01, 0xF0, 0x00]
+        #expect(ImageDimensions.of(vp8) == ImageSize(width: 320, height: 240))
+        let width = 100 - 1, height = 50 - 1, bits = width | height << 14
+        let vp8l = riff + Array("VP8L".utf8) + [0, 0, 0, 0, 0x2F] + [UInt8(bits & 0xFF), UInt8(bits >> 8 & 0xFF), UInt8(bits >> 16 & 0xFF), UInt8(bits >> 24 & 0xFF)]
+            + [0, 0, 0, 0, 0]
+        #expect(ImageDimensions.of(vp8l) == ImageSize(width: 100, height: 50))
+        #expect(ImageDimensions.of(Array("not an image".utf8)) == nil)
+    }
+
+    @Test("chapter.json with a pinned and a picked panel still validates against the schema")
+    func schema() async throws {
+        let book = try ImageBook()
+        defer { book.remove() }
+        try await book.run(["01-paper-and-promises.md"], with: RecordingImageProvider()) { $0.imageControl.candidates = 2 }
+        try Data(try PinTests.artwork()).write(to: book.url("art.png"))
+        _ = try ImageControl.pin(try book.target("p01-03", in: "01-paper-and-promises.md"), image: book.url("art.png").path, maxBytes: 1 << 20)
+        _ = try ImageControl.pick(try book.target("p01-01", in: "01-paper-and-promises.md"), candidate: 2)
+        let entry = try #require(try book.manifest("01-paper-and-promises").entry("01-paper-and-promises/p01-03"))
+        #expect(entry.size == "200x120")
+        #expect(entry.promptHash == entry.pin?.sha256)
+        let path = book.url("generated/01-paper-and-promises/chapter.json").path
+        let first = try await validateWithJSONSchema([path])
+        #expect(first.status == 0, "\(first.stdoutText)\(first.stderr)")
+        try await book.run(["01-paper-and-promises.md"], with: RecordingImageProvider()) { $0.imageControl.candidates = 2 }
+        let json = try book.text("generated/01-paper-and-promises/chapter.json")
+        #expect(json.contains("\"pinned\"") && json.contains("\"picked\": 2"))
+        let again = try await validateWithJSONSchema([path])
+        #expect(again.status == 0, "\(again.stdoutText)\(again.stderr)")
+    }
+}
