@@ -74,8 +74,12 @@ struct PanelprocCommand: AsyncParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Print the plan (panels, states, calls, estimated cost) and exit; no provider is called, nothing is written.")
     var dryRun = false
 
-    @Flag(name: .customLong("force-images"), help: "Make every image again, even current ones.")
+    @Flag(name: .customLong("force-images"), help: "Make every image again, even current ones (never a pinned one).")
     var forceImages = false
+
+    @Option(help: ArgumentHelp("Images per panel, 1-8 (default 1): images/<id>.cN.png, the chosen one as images/<id>.png; see `panelproc pick`.",
+                               valueName: "n"))
+    var candidates: Int?
 
     @Flag(name: .customLong("take-over"),
           help: "Write into a generated/<slug>/ folder whose manifest names another Markdown file (that file was renamed to this one).")
@@ -110,6 +114,9 @@ struct PanelprocCommand: AsyncParsableCommand {
             throw ValidationError("--concurrency must be from 1 to 256, got \(concurrency).")
         }
         if let rpm, rpm < 1 { throw ValidationError("--rpm must be at least 1, got \(rpm).") }
+        if let candidates, !ImageControlSettings.candidateRange.contains(candidates) {
+            throw ValidationError("--candidates must be from 1 to 8, got \(candidates).")
+        }
         if files.count > 1 && !inPlace && !dryRun {
             throw ValidationError(
                 "\(files.count) files given, but stdout can hold only one document. Add -i to rewrite each file in place, or run panelproc once per file.")
@@ -233,6 +240,7 @@ extension PanelprocCommand {
         flags.force = force
         flags.noCache = noCache
         flags.forceImages = forceImages
+        flags.candidates = candidates
         flags.takeOver = takeOver
         flags.noGallery = noGallery
         flags.onlyPanels = panels

@@ -22,6 +22,8 @@ public struct FlagSettings: Sendable, Equatable {
     public var textProvider: RunSettings.TextProviderKind?
     public var model: String?
     public var command: String?
+    /// `--candidates N`: images per panel.
+    public var candidates: Int?
 
     public init() {}
 }
@@ -49,6 +51,7 @@ extension RunSettings {
         if let value = flags.textProvider { textProvider = value }
         if let value = flags.model { textModel = value }
         if let value = flags.command { command = value }
+        if let value = flags.candidates { imageControl.candidates = value }
     }
 
     /// How chapters are parsed under these settings.

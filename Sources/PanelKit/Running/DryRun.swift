@@ -21,6 +21,8 @@ public struct RunPlan: Sendable {
     public var textCallsToMake: Int { panels.reduce(0) { $0 + $1.textCallsToMake } }
     public var textCallsCached: Int { panels.reduce(0) { $0 + $1.textCallsCached } }
     public var imagesToMake: Int { panels.filter { $0.image == "new" || $0.image == "stale" }.count }
+    /// Images per panel (`--candidates`): the estimate counts each.
+    public var candidates = 1
 
     /// The plan as a table, for people.
     public var text: String {
@@ -32,6 +34,7 @@ public struct RunPlan: Sendable {
         }
         lines.append("")
         lines.append("would make \(textCallsToMake) text call\(textCallsToMake == 1 ? "" : "s") (\(textModel)) and \(imagesToMake) image\(imagesToMake == 1 ? "" : "s")"
+                     + (candidates > 1 ? " × \(candidates) candidates" : "")
                      + (imageModel.map { " (\($0))" } ?? "") + "; \(textCallsCached) " + (textCallsCached == 1 ? "answer is cached" : "answers are cached"))
         lines.append(String(format: "estimated cost: $%.4f", estimatedCostUSD))
         return lines.joined(separator: "\n") + "\n"
@@ -80,7 +83,7 @@ extension Pipeline {
             var manifest = ImageManifest(chapterSlug: prepared.chapter.slug)
             if let images {
                 do { manifest = try loadManifest(chapter) } catch { throw .input(error) }
-                imagePlan = images.plan(chapter: prepared.chapter, outcomes: outcomes[index], characters: prepared.characters,
+                imagePlan = images.configured(for: prepared.chapter).plan(chapter: prepared.chapter, outcomes: outcomes[index], characters: prepared.characters,
                                         manifest: manifest, chapterDirectory: chapter.directory, markdownFolder: prepared.input.folder)
             }
             for (panelIndex, panel) in prepared.chapter.panels.enumerated() {
@@ -102,16 +105,17 @@ extension Pipeline {
                 // The verdict is known when every stage ran (from the cache or the built-in engine);
                 // otherwise the image is counted as one to make.
                 if (outcome?.callsToRun ?? 1) == 0, imagePlan.indices.contains(panelIndex) {
-                    entry.image = imagePlan[panelIndex].state.rawValue
+                    entry.image = ImageControlPlan.shown(imagePlan[panelIndex], manifest: manifest)
                 } else if images != nil {
-                    entry.image = manifest.entry(panel.id) == nil ? "new" : "stale"
+                    entry.image = manifest.entry(panel.id)?.isPinned == true ? "pinned" : manifest.entry(panel.id) == nil ? "new" : "stale"
                 }
                 plan.panels.append(entry)
             }
         }
+        plan.candidates = settings.imageControl.candidates
         plan.estimatedCostUSD = Double(plan.textCallsToMake)
             * settings.prices.text(textProvider.model, tokensIn: Self.estimatedTokensIn, tokensOut: Self.estimatedTokensOut)
-            + Double(plan.imagesToMake) * (imageProvider.map { settings.prices.image($0.model) } ?? 0)
+            + Double(plan.imagesToMake * settings.imageControl.candidates) * (imageProvider.map { settings.prices.image($0.model) } ?? 0)
         return plan
     }
 }

@@ -181,6 +181,7 @@ public struct Pipeline: Sendable {
         phase.rateLimiter = limiter
         phase.concurrency = settings.concurrency
         phase.propWords = settings.propWords
+        phase.candidates = settings.imageControl.candidates
         return phase
     }
 

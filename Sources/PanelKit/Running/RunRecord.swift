@@ -46,6 +46,9 @@ public struct PanelRecord: Sendable {
             checklist.items += warnings.map { ChecklistItem(id: "image_text_fits", passed: false, blocker: false, note: $0, source: .rule) }
             results.checklist = checklist
         }
+        if let note = image?.plan.locationWarning {
+            results.checklist?.items.append(ChecklistItem(id: "location_known", passed: false, blocker: false, note: note, source: .rule))
+        }
         return results
     }
 
