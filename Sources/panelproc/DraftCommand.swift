@@ -70,6 +70,9 @@ struct DraftCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The SQLite trace and cache (default .panelproc/trace.sqlite beside the chapter).", valueName: "file"))
     var trace: String?
 
+    @Flag(help: "Replace the chapter even when it was edited since the draft wrote it.")
+    var overwrite = false
+
     @Flag(name: .customLong("no-cache"), help: "Ask the provider even when the trace already holds the answer.")
     var noCache = false
 
@@ -102,7 +105,7 @@ struct DraftCommand: AsyncParsableCommand {
         var settings = try common.resolveSettings(near: path, flags: flags)
         if let baseURL { settings.openAIBaseURL = baseURL }
         for diagnostic in settings.warnings { Console.report(diagnostic, verbose: common.verbose) }
-        let runner = DraftRunner(settings: settings, chapterPath: path)
+        let runner = DraftRunner(settings: settings, chapterPath: path, overwrite: overwrite)
         let environment = ProcessInfo.processInfo.environment
 
         if let choose {

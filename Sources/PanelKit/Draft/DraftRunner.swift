@@ -7,10 +7,13 @@ public struct DraftRunner: Sendable {
     public var settings: RunSettings
     /// The chapter to write (`-o ch.md`); its state lives in `ch.draft/` beside it.
     public var chapterPath: String
+    /// `--overwrite`: replace a chapter changed since the draft wrote it (otherwise an input error).
+    public var overwrite = false
 
-    public init(settings: RunSettings, chapterPath: String) {
+    public init(settings: RunSettings, chapterPath: String, overwrite: Bool = false) {
         self.settings = settings
         self.chapterPath = FileIO.absolute(chapterPath)
+        self.overwrite = overwrite
     }
 
     /// One step as it stands.
@@ -313,10 +316,14 @@ public struct DraftRunner: Sendable {
         let output = writer.write(pages: context.inputs.outputs["pages"] ?? .null)
         notes += output.notes
         let bytes = Array(output.markdown.utf8)
+        let existing = FileManager.default.contents(atPath: chapterPath).map { [UInt8]($0) }
+        if let existing, existing != bytes, !overwrite, SHA256.hex(existing) != state.writtenDigest() {
+            throw .input(InputError(file: chapterPath, message: "was changed since panelproc draft wrote it (or was never written by it); the draft would replace it",
+                                    hint: "move your edits elsewhere, or pass --overwrite to replace the file"))
+        }
         do {
-            if FileManager.default.contents(atPath: chapterPath).map({ [UInt8]($0) }) != bytes {
-                try FileIO.writeAtomically(bytes, to: chapterPath)
-            }
+            if existing != bytes { try FileIO.writeAtomically(bytes, to: chapterPath) }
+            try state.recordWritten(SHA256.hex(bytes))
         } catch {
             throw .write(error.description)
         }

@@ -102,6 +102,19 @@ struct DraftStateFolder: Sendable {
         try writeIfChanged(request.json, to: requestPath)
     }
 
+    /// `written.sha256`: the digest of the chapter as the draft last wrote it, so a chapter the
+    /// writer has edited since is never silently replaced.
+    var writtenPath: String { (path as NSString).appendingPathComponent("written.sha256") }
+
+    func writtenDigest() -> String? {
+        FileManager.default.contents(atPath: writtenPath).map { String(decoding: $0, as: UTF8.self).trimmingWhitespace() }
+    }
+
+    func recordWritten(_ digest: String) throws(FileIO.WriteError) {
+        guard writtenDigest() != digest else { return }
+        try FileIO.writeAtomically(Array((digest + "\n").utf8), to: writtenPath)
+    }
+
     func readRecord(_ id: String) throws(InputError) -> DraftStepRecord? {
         let file = stepPath(id)
         guard let value = try readJSON(file) else { return nil }

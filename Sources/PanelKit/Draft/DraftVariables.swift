@@ -23,7 +23,6 @@ struct DraftInputs: Sendable {
             text("audience", request.audience)
             text("tone", request.tone)
             text("teaching_point", request.teachingPoint)
-            members.append(("pages", .int(request.pages)))
         case "cast":
             text("premise", request.premise)
             members.append(("lore", outputs["lore"] ?? .null))
