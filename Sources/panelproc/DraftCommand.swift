@@ -129,7 +129,7 @@ struct DraftCommand: AsyncParsableCommand {
         }
         for note in result.notes { Console.write("note: " + note) }
         for warning in result.warnings { Console.write(warning) }
-        var summary = "panelproc draft: wrote \(result.chapterPath) (\(result.pages) page\(result.pages == 1 ? "" : "s"), \(result.panels) panels); "
+        var summary = "panelproc draft: wrote \(result.chapterPath) (\(result.pages) page\(result.pages == 1 ? "" : "s"), \(result.panels) panel\(result.panels == 1 ? "" : "s")); "
         summary += "\(result.stepsRun.count) step\(result.stepsRun.count == 1 ? "" : "s") run, \(result.callsMade) call\(result.callsMade == 1 ? "" : "s") made, \(result.callsCached) cached"
         if !result.reused.isEmpty { summary += "; reused: \(result.reused.joined(separator: ", "))" }
         if let proposed = result.proposedPath {

@@ -56,7 +56,7 @@ struct DraftChapterWriter {
         for (pageIndex, page) in pages.enumerated() {
             let panels = page["panels"]?.array ?? []
             if !panelsPerPage.contains(Double(panels.count)) {
-                notes.append("page \(pageIndex + 1): \(panels.count) panels, outside the ideal \(PacingThresholds.format(panelsPerPage.lowerBound))–\(PacingThresholds.format(panelsPerPage.upperBound))")
+                notes.append("page \(pageIndex + 1): \(panels.count) panel\(panels.count == 1 ? "" : "s"), outside the ideal \(PacingThresholds.format(panelsPerPage.lowerBound))–\(PacingThresholds.format(panelsPerPage.upperBound))")
             }
             out += "\n## Page \(pageIndex + 1)\n"
             for (panelIndex, panel) in panels.enumerated() {

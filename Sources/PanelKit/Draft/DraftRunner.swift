@@ -125,7 +125,7 @@ public struct DraftRunner: Sendable {
             let template: PromptTemplate
             do { template = try context.library.template(step.promptName) } catch { throw .input(InputError(file: step.promptName, message: "\(error)")) }
             variables = context.inputs.variables(for: step)
-            hash = Self.inputsHash(template, variables!)
+            hash = Self.inputsHash(template, DraftInputs.stateVariables(variables!))
         }
         guard let record = context.records[step.id] else { return (.toDo, variables, hash) }
         guard let hash, record.inputsHash == hash else { return (.stale, variables, hash) }

@@ -64,6 +64,15 @@ struct DraftInputs: Sendable {
         return .object(members)
     }
 
+    /// The variables that decide whether a saved step is still done: all but the database's
+    /// characters offered to the cast step. Accepting the draft's proposed characters into the
+    /// database must not redo the cast (and with it the whole story); they now resolve by name,
+    /// so the chapter reuses them. (The call cache still keys on every variable.)
+    static func stateVariables(_ variables: JSONValue) -> JSONValue {
+        guard let members = variables.members else { return variables }
+        return .object(members.filter { $0.0 != "known" && $0.0 != "has_known" })
+    }
+
     private var castJSON: JSONValue {
         .array(cast.map { character in
             .object([("name", .string(character.name)), ("roles", .array(character.roles.map(JSONValue.string))),

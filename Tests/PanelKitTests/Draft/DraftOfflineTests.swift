@@ -66,6 +66,27 @@ struct DraftOfflineTests {
         #expect(try scratch.runner().statuses(teaching).map(\.state) == [.stale, .stale, .stale, .stale, .stale])
     }
 
+    @Test("Accepting the proposed characters into the database keeps every step done; the rerun reuses them and proposes nothing")
+    func acceptedProposals() async throws {
+        let scratch = try DraftScratch()
+        defer { scratch.remove() }
+        _ = try await scratch.runner().run(DraftScratch.request, environment: [:])
+        let before = try scratch.chapterText()
+        var database = try JSONValue.parse(String(contentsOfFile: scratch.databasePath, encoding: .utf8))
+        let proposed = try JSONValue.parse(String(contentsOfFile: scratch.proposedPath, encoding: .utf8))["proposed"]?.array ?? []
+        let accepted = proposed.map { entry in JSONValue.object((entry.members ?? []).filter { $0.0 != "status" && $0.0 != "first_seen_in" }) }
+        database = .object((database.members ?? []).map { $0.0 == "characters" ? ($0.0, .array(($0.1.array ?? []) + accepted)) : $0 })
+        try Data(database.serialized().utf8).write(to: URL(fileURLWithPath: scratch.databasePath))
+        try FileManager.default.removeItem(atPath: scratch.proposedPath)
+
+        #expect(try scratch.runner().statuses(DraftScratch.request).allSatisfy { $0.state == .done })
+        let again = try await scratch.runner().run(nil, environment: [:])
+        #expect(again.callsMade == 0 && again.stepsRun.isEmpty)
+        #expect(again.reused == ["Mira Okafor", "Captain Vell", "The Rival"])
+        #expect(again.proposedPath == nil && !FileManager.default.fileExists(atPath: scratch.proposedPath))
+        #expect(try scratch.chapterText() == before)
+    }
+
     @Test("Without a character database every character is proposed in characters/proposed.json beside the chapter")
     func withoutDatabase() async throws {
         let scratch = try DraftScratch(database: false)
