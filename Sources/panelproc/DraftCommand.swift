@@ -120,7 +120,7 @@ struct DraftCommand: AsyncParsableCommand {
         if dryRun {
             let statuses = try await Self.attempt { () async throws(RunFailure) in try await runner.plan(request, environment: environment) }
             try emit(Self.table(statuses, folder: runner.stateFolder))
-            let calls = statuses.filter(\.callNeeded).count, cached = statuses.filter(\.cached).count
+            let calls = statuses.reduce(0) { $0 + ($1.calls ?? 0) - $1.cachedCalls }, cached = statuses.reduce(0) { $0 + $1.cachedCalls }
             Console.write("panelproc draft: dry run: \(calls) call\(calls == 1 ? "" : "s") to make, \(cached) answered from the cache; nothing was called or written")
             return
         }
@@ -179,8 +179,11 @@ struct DraftCommand: AsyncParsableCommand {
         for status in statuses {
             var line = status.step.id.padding(toLength: 11, withPad: " ", startingAt: 0) + status.state.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)
             if let choice = status.choice, let count = status.optionCount { line += "  option \(choice) of \(count)" }
-            if status.state != .done {
-                line += status.cached ? "  answered from the cache (\(status.step.promptName))" : "  1 call (\(status.step.promptName))"
+            if status.state != .done, let calls = status.calls {
+                let toMake = calls - status.cachedCalls
+                line += "  \(toMake) call\(toMake == 1 ? "" : "s")"
+                if status.cachedCalls > 0 { line += ", \(status.cachedCalls) from the cache" }
+                line += " (\(status.step.promptName))"
             }
             out += line + "\n"
         }

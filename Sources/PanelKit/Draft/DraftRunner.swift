@@ -26,6 +26,9 @@ public struct DraftRunner: Sendable {
         /// `--dry-run`: whether the next run would call the model (false: done, or answered from the cache).
         public var callNeeded: Bool
         public var cached: Bool
+        /// `--dry-run`: the calls the step makes (one per page for `pages`; nil when its inputs are not known yet) and how many the cache answers.
+        public var calls: Int?
+        public var cachedCalls = 0
     }
 
     /// What a finished run wrote.
@@ -117,19 +120,21 @@ public struct DraftRunner: Sendable {
     }
 
     /// The state of one step, with every earlier step already evaluated into `context`.
-    func evaluate(_ step: DraftStep, _ context: Context, done: Set<String>) throws(RunFailure) -> (DraftStepState, JSONValue?, String?) {
+    /// Returns the step's state, and once its dependencies are done, the variables of each call it
+    /// makes and the hash of its inputs.
+    func evaluate(_ step: DraftStep, _ context: Context, done: Set<String>) throws(RunFailure) -> (DraftStepState, [JSONValue]?, String?) {
         let dependenciesDone = step.dependencies.allSatisfy(done.contains)
-        var variables: JSONValue?
+        var calls: [JSONValue]?
         var hash: String?
         if dependenciesDone {
             let template: PromptTemplate
             do { template = try context.library.template(step.promptName) } catch { throw .input(InputError(file: step.promptName, message: "\(error)")) }
-            variables = context.inputs.variables(for: step)
-            hash = Self.inputsHash(template, DraftInputs.stateVariables(variables!))
+            calls = context.inputs.calls(for: step)
+            hash = Self.inputsHash(template, context.inputs.stateInputs(for: step))
         }
-        guard let record = context.records[step.id] else { return (.toDo, variables, hash) }
-        guard let hash, record.inputsHash == hash else { return (.stale, variables, hash) }
-        return (.done, variables, hash)
+        guard let record = context.records[step.id] else { return (.toDo, calls, hash) }
+        guard let hash, record.inputsHash == hash else { return (.stale, calls, hash) }
+        return (.done, calls, hash)
     }
 
     // MARK: Commands
@@ -145,16 +150,23 @@ public struct DraftRunner: Sendable {
             let (state, variables, _) = try evaluate(step, context, done: done)
             let record = context.records[step.id]
             var status = StepStatus(step: step, state: state, choice: record?.choice, optionCount: step.hasOptions ? record?.options.count : nil,
-                                    callNeeded: state != .done, cached: false)
+                                    callNeeded: state != .done, cached: false, calls: state == .done ? 0 : (step.id == "pages" ? request.pages : 1))
             if state == .done, let record {
                 done.insert(step.id)
                 accept(record, into: &context)
-            } else if let variables, let caller {
-                if let call = try? caller.prepare(prompt: step.promptName, variables: variables, stage: step.stageID, panelID: panelID(step)),
-                   await caller.cachedAnswer(call) != nil {
-                    status.cached = true
-                    status.callNeeded = false
+            } else if let calls = variables {
+                status.calls = calls.count
+                if let caller {
+                    for (index, variables) in calls.enumerated() {
+                        if let call = try? caller.prepare(prompt: step.promptName, variables: variables, stage: step.stageID,
+                                                          panelID: panelID(step, call: index, of: calls.count)),
+                           await caller.cachedAnswer(call) != nil {
+                            status.cachedCalls += 1
+                        }
+                    }
                 }
+                status.cached = status.cachedCalls == calls.count
+                status.callNeeded = !status.cached
             }
             statuses.append(status)
         }
@@ -197,7 +209,8 @@ public struct DraftRunner: Sendable {
                 accept(record, into: &context)
             }
             statuses.append(StepStatus(step: step, state: state, choice: record?.choice,
-                                       optionCount: step.hasOptions ? record?.options.count : nil, callNeeded: state != .done, cached: false))
+                                       optionCount: step.hasOptions ? record?.options.count : nil, callNeeded: state != .done, cached: false,
+                                       calls: state == .done ? 0 : (step.id == "pages" ? request.pages : 1)))
         }
         return statuses
     }
@@ -227,15 +240,24 @@ public struct DraftRunner: Sendable {
                 accept(record, into: &context)
                 continue
             }
-            guard let variables, let hash else { break }
-            progress("\(step.id): \(stepState == .stale ? "stale, redoing" : "running") (\(step.promptName))")
-            let answer: ModelAnswer
-            do {
-                answer = try await caller.answer(prompt: step.promptName, variables: variables, stage: step.stageID, panelID: panelID(step))
-            } catch {
-                failure = error
-                break
+            guard let calls = variables, let hash else { break }
+            progress("\(step.id): \(stepState == .stale ? "stale, redoing" : "running") (\(step.promptName)\(calls.count > 1 ? ", \(calls.count) calls" : ""))")
+            var answers: [ModelAnswer] = []
+            for (index, variables) in calls.enumerated() {
+                do {
+                    answers.append(try await caller.answer(prompt: step.promptName, variables: variables, stage: step.stageID,
+                                                           panelID: panelID(step, call: index, of: calls.count)))
+                } catch {
+                    failure = error
+                    break
+                }
             }
+            if failure != nil { break }
+            // One call's answer, or the pages' answers in order under `pages`.
+            let answer = step.id == "pages"
+                ? ModelAnswer(value: .object([("pages", .array(answers.map(\.value)))]),
+                              traceID: answers.compactMap(\.traceID).joined(separator: ","), cached: answers.allSatisfy(\.cached))
+                : answers[0]
             let template = (try? context.library.template(step.promptName))
             var choice: Int?
             if step.hasOptions {
@@ -265,11 +287,12 @@ public struct DraftRunner: Sendable {
         return result
     }
 
-    /// The trace's panel id for a step: `<chapter-slug>/draft-<step>`.
-    func panelID(_ step: DraftStep) -> String {
+    /// The trace's panel id for a step's call: `<chapter-slug>/draft-<step>` (`…/draft-pages-p02` per page).
+    func panelID(_ step: DraftStep, call: Int = 0, of count: Int = 1) -> String {
         let stem = ((chapterPath as NSString).lastPathComponent as NSString).deletingPathExtension
         let slug = ChapterSlug.slugify(stem)
-        return (slug.isEmpty ? "draft" : slug) + "/draft-" + step.id
+        let page = step.id == "pages" ? String(format: "-p%02d", call + 1) : ""
+        return (slug.isEmpty ? "draft" : slug) + "/draft-" + step.id + page
     }
 
     // MARK: Provider and trace

@@ -26,7 +26,7 @@ public struct DraftStep: Sendable, Equatable, CustomStringConvertible {
         DraftStep(id: "scenes", dependencies: ["narrative", "cast"], promptName: "draft_scenes", hasOptions: false,
                   summary: "scenes with setting, characters and purpose"),
         DraftStep(id: "pages", dependencies: ["scenes", "cast"], promptName: "draft_pages", hasOptions: false,
-                  summary: "pages of panels: shot, scene text, dialogue, captions"),
+                  summary: "pages of panels: shot, scene text, dialogue, captions (one call per page)"),
     ]
 
     public static func named(_ id: String) -> DraftStep? { all.first { $0.id == id } }
@@ -45,7 +45,7 @@ public struct DraftStep: Sendable, Equatable, CustomStringConvertible {
     /// The offline engine's answer for each step's prompt (`OfflineTextProvider` looks here too).
     static let offlineEngines: [String: @Sendable (JSONValue) -> JSONValue] = [
         "draft_lore": OfflineDraftStory.lore, "draft_cast": OfflineDraftStory.cast, "draft_narrative": OfflineDraftStory.narrative,
-        "draft_scenes": OfflineDraftPages.scenes, "draft_pages": OfflineDraftPages.pages,
+        "draft_scenes": OfflineDraftPages.scenes, "draft_pages": OfflineDraftPages.page,
     ]
 
     /// The trace's stage id (`draft_lore`, …).

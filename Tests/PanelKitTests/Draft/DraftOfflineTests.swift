@@ -11,7 +11,7 @@ struct DraftOfflineTests {
         defer { scratch.remove() }
         let result = try await scratch.runner().run(DraftScratch.request, environment: [:])
         #expect(result.stepsRun == ["lore", "cast", "narrative", "scenes", "pages"])
-        #expect(result.callsMade == 5)
+        #expect(result.callsMade == 8, "lore, cast, narrative, scenes and one call per page")
         #expect(result.warnings.isEmpty, "\(result.warnings)")
         let chapter = try scratch.parsed()
         #expect(chapter.diagnostics.isEmpty, "\(chapter.diagnostics)")

@@ -14,7 +14,7 @@ struct DraftTemplateTests {
         var context = try runner.context(DraftScratch.request)
         var variables: [String: JSONValue] = [:]
         for step in DraftStep.all {
-            variables[step.id] = context.inputs.variables(for: step)
+            variables[step.id] = context.inputs.calls(for: step).last
             runner.accept(try #require(context.records[step.id]), into: &context)
         }
         return variables
@@ -62,18 +62,23 @@ struct DraftTemplateTests {
         var context = try scratch.runner().context(request)
         for step in DraftStep.all {
             let record = try #require(context.records[step.id])
-            let variables = context.inputs.variables(for: step)
-            let schema = try library.template(step.promptName).resolved(for: variables).schema
-            #expect(JSONSchemaValidator.problems(record.answer, schema: schema).isEmpty, "\(step.id): \(JSONSchemaValidator.problems(record.answer, schema: schema))")
+            let calls = context.inputs.calls(for: step)
+            let answers = step.id == "pages" ? record.answer["pages"]?.array ?? [] : [record.answer]
+            #expect(answers.count == calls.count)
+            for (variables, answer) in zip(calls, answers) {
+                let schema = try library.template(step.promptName).resolved(for: variables).schema
+                #expect(JSONSchemaValidator.problems(answer, schema: schema).isEmpty, "\(step.id): \(JSONSchemaValidator.problems(answer, schema: schema))")
+            }
             scratch.runner().accept(record, into: &context)
         }
         #expect(try scratch.unresolvedNames().isEmpty)
         #expect(try scratch.parsed().diagnostics.isEmpty)
     }
 
-    @Test("Panels per page cycle through the ideal band")
+    @Test("Panels per page cycle through the ideal band; each page call covers its share of the scenes")
     func panelCounts() {
-        #expect(OfflineDraftPages.panelCounts(pages: 5, low: 4, high: 6) == [5, 4, 6, 5, 4])
-        #expect(OfflineDraftPages.panelCounts(pages: 2, low: 3, high: 3) == [3, 3])
+        #expect(DraftInputs.panelCounts(pages: 5, band: 4...6) == [5, 4, 6, 5, 4])
+        #expect(DraftInputs.panelCounts(pages: 2, band: 3...3) == [3, 3])
+        #expect(DraftInputs.panelCounts(pages: 3, band: 3.5...8) == [6, 4, 8])
     }
 }
