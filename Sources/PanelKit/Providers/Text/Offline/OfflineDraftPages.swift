@@ -26,8 +26,8 @@ enum OfflineDraftPages {
 
     /// One page: each scene on it gets the panels it was given. A scene's first panel sets it up
     /// (establishing or wide, a caption placing it); the others take the next shot of the rhythm
-    /// and `TODO` lines (at most two, within the bubble cap); every sixth panel of the chapter
-    /// (counting from the fourth) is silent.
+    /// and `TODO` lines (at most two, within the bubble cap); of every six panels of the chapter
+    /// one is silent and one carries narration only, so about half the panels hold dialogue.
     static func page(_ variables: JSONValue) -> JSONValue {
         let speakers = variables["speakers"]?.strings ?? []
         let maxBubbles = max(1, variables["max_bubbles"]?.integer ?? 3)
@@ -51,12 +51,13 @@ enum OfflineDraftPages {
                 var caption = ""
                 if first {
                     caption = "TODO: a caption that places us at the \(setting)."
+                } else if index % 6 == 0 {
+                    caption = "TODO: narration that moves the \(act) on."
                 } else if !silent {
                     let voices = characters.isEmpty ? Array(speakers.prefix(1)) : characters
                     for line in 0..<min(maxBubbles, 2, voices.count) {
                         let speaker = voices[(index + line) % voices.count]
-                        let short = speaker.hasPrefix("The ") ? speaker : (speaker.split(separator: " ").first.map(String.init) ?? speaker)
-                        dialogue.append(.object([("speaker", .string(speaker)), ("text", .string("TODO: what \(short) says here."))]))
+                        dialogue.append(.object([("speaker", .string(speaker)), ("text", .string("TODO: what \(speaker) says here."))]))
                     }
                 }
                 var teaching = ""
