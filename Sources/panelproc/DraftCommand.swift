@@ -186,6 +186,9 @@ struct DraftCommand: AsyncParsableCommand {
                 line += " (\(status.step.promptName))"
             }
             out += line + "\n"
+            for (index, label) in status.optionLabels.enumerated() {
+                out += "             \(index + 1 == status.choice ? "*" : " ") \(index + 1). \(label)\n"
+            }
         }
         return out
     }

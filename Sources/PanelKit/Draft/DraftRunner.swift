@@ -29,6 +29,18 @@ public struct DraftRunner: Sendable {
         /// `--dry-run`: the calls the step makes (one per page for `pages`; nil when its inputs are not known yet) and how many the cache answers.
         public var calls: Int?
         public var cachedCalls = 0
+        /// A line naming each option (lore: its name and setting; narrative: its logline), for choosing.
+        public var optionLabels: [String] = []
+    }
+
+    /// One line per option of a saved multi-option step.
+    static func optionLabels(_ record: DraftStepRecord?) -> [String] {
+        (record?.options ?? []).map { option in
+            let text = option["logline"]?.string
+                ?? [option["name"]?.string, option["setting"]?.string.map { "at " + $0 }].compactMap { $0 }.joined(separator: ", ")
+            let line = DraftChapterWriter.oneLine(text)
+            return line.count > 110 ? String(line.prefix(109)) + "…" : line
+        }
     }
 
     /// What a finished run wrote.
@@ -150,7 +162,8 @@ public struct DraftRunner: Sendable {
             let (state, variables, _) = try evaluate(step, context, done: done)
             let record = context.records[step.id]
             var status = StepStatus(step: step, state: state, choice: record?.choice, optionCount: step.hasOptions ? record?.options.count : nil,
-                                    callNeeded: state != .done, cached: false, calls: state == .done ? 0 : (step.id == "pages" ? request.pages : 1))
+                                    callNeeded: state != .done, cached: false, calls: state == .done ? 0 : (step.id == "pages" ? request.pages : 1),
+                                    optionLabels: Self.optionLabels(record))
             if state == .done, let record {
                 done.insert(step.id)
                 accept(record, into: &context)
@@ -210,7 +223,7 @@ public struct DraftRunner: Sendable {
             }
             statuses.append(StepStatus(step: step, state: state, choice: record?.choice,
                                        optionCount: step.hasOptions ? record?.options.count : nil, callNeeded: state != .done, cached: false,
-                                       calls: state == .done ? 0 : (step.id == "pages" ? request.pages : 1)))
+                                       calls: state == .done ? 0 : (step.id == "pages" ? request.pages : 1), optionLabels: Self.optionLabels(record)))
         }
         return statuses
     }
