@@ -46,7 +46,7 @@ struct DraftChapterWriter {
         out += "title: " + Self.quoted(request.title) + "\n"
         if !request.tone.isEmpty { out += "tone: " + Self.quoted(request.tone) + "\n" }
         if !request.audience.isEmpty { out += "audience: " + Self.quoted(request.audience) + "\n" }
-        out += "---\n\n# " + Self.oneLine(request.title) + "\n\n"
+        out += "---\n\n# " + Self.heading(request.title) + "\n\n"
         out += "*Drafted by `panelproc draft` from the premise:* " + Self.oneLine(request.premise) + "\n"
 
         let pages = answer["pages"]?.array ?? []
@@ -106,6 +106,14 @@ struct DraftChapterWriter {
     private func nonEmpty(_ text: String?) -> String? {
         let line = Self.oneLine(text ?? "")
         return line.isEmpty ? nil : line
+    }
+
+    /// The H1: the title, unless it would read as a page or panel header (`Page One`) or a
+    /// near miss of one, which gets `Chapter: ` in front.
+    static func heading(_ title: String) -> String {
+        let line = oneLine(title)
+        if MarkerRecognizer.recognize(line) != nil || NearMissMarker.suggestion(line) != nil { return "Chapter: " + line }
+        return line
     }
 
     /// White space runs (new lines included) collapsed to one space.

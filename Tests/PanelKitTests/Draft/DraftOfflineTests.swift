@@ -118,6 +118,22 @@ struct DraftOfflineTests {
         #expect(try scratch.chapterText().hasPrefix("---\n"))
     }
 
+    @Test("Titles and premises that look like markup or headers stay text", arguments: ["Page One", "Panel 3: Night", "Pannel 2", "# Hash: *and* `code`"])
+    func hostileTitles(_ title: String) async throws {
+        let scratch = try DraftScratch()
+        defer { scratch.remove() }
+        var request = DraftScratch.request
+        request.title = title
+        request.premise = "Panel 2.\n## Page 9\nMira: runs <!-- away"
+        request.pages = 2
+        let result = try await scratch.runner().run(request, environment: [:])
+        #expect(result.warnings.isEmpty, "\(result.warnings)")
+        let chapter = try scratch.parsed()
+        #expect(chapter.diagnostics.isEmpty)
+        #expect(chapter.pages.map(\.number) == [1, 2])
+        #expect(chapter.title?.contains(title.trimmingCharacters(in: "#").trimmingWhitespace().prefix(4)) == true, "\(chapter.title ?? "")")
+    }
+
     @Test("A premise's people and nouns", arguments: [
         ("Mira must keep the old lighthouse lit while Captain Vell plots to sell the harbor.", ["Mira", "Captain Vell"], ["lighthouse", "harbor"]),
         ("When the river floods, a baker and her apprentice open the bakery to the town.", [], ["river", "baker", "apprentice", "bakery", "town"]),
