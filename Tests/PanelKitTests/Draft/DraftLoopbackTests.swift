@@ -97,6 +97,26 @@ struct DraftLoopbackTests {
         await server.stop()
     }
 
+    @Test("response_format json_object (servers without schema support): the schema, cast names included, travels in the system message")
+    func jsonObjectMode() async throws {
+        let server = try await FakeChatAPI.start()
+        let scratch = try DraftScratch()
+        defer { scratch.remove() }
+        var settings = settings(scratch, server)
+        settings.responseFormat = .jsonObject
+        var request = DraftScratch.request
+        request.pages = 2
+        let result = try await scratch.runner(settings).run(request, environment: ["OPENAI_API_KEY": "local"])
+        let requests = try await server.requests()
+        #expect(requests.count == 6)
+        #expect(requests.allSatisfy { $0["format"] as? String == "json_object" })
+        #expect(result.warnings.isEmpty)
+        // The fake answers the first name the enum allows: a cast member, so the speaker resolves.
+        #expect(try scratch.parsed().diagnostics.isEmpty)
+        #expect(try scratch.unresolvedNames().isEmpty)
+        await server.stop()
+    }
+
     @Test("A step that fails stops the draft with the steps before it saved; the rerun continues from it")
     func failureThenResume() async throws {
         let server = try await FakeChatAPI.start(["--answers", Self.answers])
