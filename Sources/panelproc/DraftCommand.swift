@@ -19,11 +19,12 @@ struct DraftCommand: AsyncParsableCommand {
             Steps: lore (3 options) → cast → narrative (3 options) → scenes → pages.
 
             Examples:
-              panelproc draft "Mira must save the harbor lighthouse" --title "The Lighthouse" --pages 4 -o ch.md
-              panelproc draft -o ch.md                     continue the saved draft
-              panelproc draft --choose narrative 2 ch.md   take arc 2; scenes and pages become stale
-              panelproc draft --dry-run -o ch.md           each step's state and the calls to make
-              OPENAI_BASE_URL=http://127.0.0.1:8080/v1 panelproc draft "…" --provider openai --model local -o ch.md
+              panelproc draft "Mira must save the lighthouse" --pages 4 -o ch.md
+              panelproc draft -o ch.md                    continue the draft
+              panelproc draft --choose narrative 2 ch.md  scenes, pages stale
+              panelproc draft --dry-run -o ch.md          states and calls
+              panelproc draft "…" -o ch.md --provider openai --model local
+                  --base-url http://127.0.0.1:8080/v1    (e.g. llama-server)
 
             Exit statuses: 0 written; 1 written, but panelproc would warn about it; 2 bad input; \
             3 a step or a write failed (the steps before it are saved).
