@@ -78,8 +78,8 @@ struct DraftCommandTests {
 
     @Test("SIGKILL mid-draft loses at most the step in flight: the rerun continues and asks the server only for the rest")
     func killAndResume() async throws {
-        // Each answer takes 400 ms; the kill comes as soon as the second step is saved, while the third is in flight.
-        let server = try await FakeChatAPI.start(["--latency-ms", "400"])
+        // Each answer takes 800 ms; the kill comes as soon as the second step is saved, while the third is in flight.
+        let server = try await FakeChatAPI.start(["--latency-ms", "800"])
         let folder = try scratchWithSamples()
         defer { try? FileManager.default.removeItem(at: folder) }
         let environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PANELPROC_") }
