@@ -56,3 +56,4 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+// continuity.yml bundled

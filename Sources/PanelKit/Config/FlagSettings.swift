@@ -22,6 +22,7 @@ public struct FlagSettings: Sendable, Equatable {
     public var textProvider: RunSettings.TextProviderKind?
     public var model: String?
     public var command: String?
+    public var strictContinuity = false
 
     public init() {}
 }
@@ -49,6 +50,7 @@ extension RunSettings {
         if let value = flags.textProvider { textProvider = value }
         if let value = flags.model { textModel = value }
         if let value = flags.command { command = value }
+        if flags.strictContinuity { continuity.strict = true }
     }
 
     /// How chapters are parsed under these settings.

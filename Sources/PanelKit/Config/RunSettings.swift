@@ -88,6 +88,8 @@ public struct RunSettings: Sendable, Equatable {
     public var retryBaseDelay: Double?
     /// `pacing:`: the thresholds of `panelproc pacing` and `pacing.json`, and the optional model pass.
     public var pacing = PacingThresholds()
+    /// `continuity:` and `--strict-continuity`: the continuity checker's model pass and exit status.
+    public var continuity = ContinuitySettings()
     /// The `panelproc.yml` that was read, if any.
     public var file: String?
     /// Keys the file holds that panelproc does not know.
@@ -173,6 +175,7 @@ public struct RunSettings: Sendable, Equatable {
             case "retry_attempts": retryAttempts = try field.integer(in: 1...20)
             case "retry_base_delay": retryBaseDelay = try field.number(in: 0...60)
             case "pacing": pacing = try PacingThresholds.read(field)
+            case "continuity": continuity = try ContinuitySettings.read(field)
             case "max_cost_usd": maxCostUSD = try field.number(in: 0...1_000_000)
             case "prices":
                 var byModel: [String: Prices.Price] = [:]
@@ -202,7 +205,7 @@ public struct RunSettings: Sendable, Equatable {
                             "max_words_per_bubble", "common_example_overlap", "unknown_roles", "themes", "image_provider",
                             "image_model", "image_size", "page_size", "props", "image_quality", "openai_base_url", "gemini_base_url",
                             "openai_api_key_env", "gemini_api_key_env", "max_cost_usd", "prices", "provider", "model",
-                            "response_format", "temperature", "seed", "max_tokens", "retry_attempts", "retry_base_delay", "pacing"]
+                            "response_format", "temperature", "seed", "max_tokens", "retry_attempts", "retry_base_delay", "pacing", "continuity"]
 
     /// `themes:` maps each theme name to a description and keywords:
     /// `trade: {description: buying and selling, keywords: [pay, buy]}`. The last theme is the fallback.
