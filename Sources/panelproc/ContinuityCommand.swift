@@ -21,6 +21,8 @@ struct ContinuityCommand: AsyncParsableCommand {
               panelproc continuity --json chapter.md          the alerts as JSON on stdout
               panelproc continuity chapter.md --accept 3f9c0a1b2c4d --note "on purpose"
               panelproc continuity --strict-continuity *.md   exit 1 on a high alert
+              panelproc continuity --model-pass --provider openai ch.md
+                                                  also ask a model (OPENAI_BASE_URL)
 
             Exit status: 0 (also with alerts), 1 with --strict-continuity and an open alert \
             of severity high or critical, 2 bad input, 3 a file or the model failed.
@@ -47,6 +49,15 @@ struct ContinuityCommand: AsyncParsableCommand {
     @Flag(name: .customLong("strict-continuity"), help: "Exit 1 on any open alert of severity high or above.")
     var strictContinuity = false
 
+    @Flag(name: .customLong("model-pass"), help: "Also ask the text provider (as continuity.model: true does).")
+    var modelPass = false
+
+    @Option(name: .customLong("provider"), help: ArgumentHelp("Text provider for the model pass: offline (default) or openai.", valueName: "name"))
+    var textProvider: RunSettings.TextProviderKind?
+
+    @Option(name: .customLong("model"), help: ArgumentHelp("Text model for the openai provider.", valueName: "name"))
+    var model: String?
+
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -59,8 +70,11 @@ struct ContinuityCommand: AsyncParsableCommand {
     func run() async throws {
         var flags = FlagSettings()
         flags.strictContinuity = strictContinuity
+        flags.textProvider = textProvider
+        flags.model = model
         flags.command = (["panelproc"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
-        let settings = try common.resolveSettings(near: files.first, flags: flags)
+        var settings = try common.resolveSettings(near: files.first, flags: flags)
+        if modelPass { settings.continuity.model = true }
         for diagnostic in settings.warnings { Console.report(diagnostic, verbose: common.verbose) }
         let parse = ParsePhase(settings: settings)
         var inputs: [ContinuityPass.Input] = []

@@ -35,7 +35,7 @@ struct PromptTemplateTests {
     func bundled() throws {
         let library = try PromptLibrary.load()
         // The stages' templates, and the chapter-level pacing pass's.
-        #expect(Set(library.templates.keys) == Set(Self.names + [PacingPass.promptName]))
+        #expect(Set(library.templates.keys) == Set(Self.names + [PacingPass.promptName, ContinuityPass.promptName]))
         for template in library.templates.values {
             #expect(template.version >= 1)
             #expect(JSONSchemaValidator.schemaProblems(template.schema).isEmpty, "\(template.name)")
