@@ -20,6 +20,10 @@ struct ContinuityPanel: Sendable {
     var speakers: [String]
     /// Named in the scene text as themselves (not only as an owner: `Theo's stall`).
     var named: [String]
+    /// What it says about time, who leaves and who comes back: read once, used by several rules.
+    var markers = TimeMarkers()
+    var leavers: [String] = []
+    var returners: [String] = []
 
     /// Everyone in the panel, in order, without repeats.
     var present: [String] {
@@ -92,6 +96,9 @@ struct ContinuityChapter: Sendable {
                                           ownSetting: own.flatMap { $0.isEmpty ? nil : Self.place($0) },
                                           setting: setting?.folded, settingText: setting?.text, sentences: sentences, listed: listed,
                                           speakers: speakers, named: named))
+            panels[index].markers = TimeMarkers.read(panels[index])
+            panels[index].leavers = PresenceRule.leavers(in: panels[index])
+            panels[index].returners = PresenceRule.returners(in: panels[index])
         }
         self.panels = panels
     }

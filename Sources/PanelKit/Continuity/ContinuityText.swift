@@ -89,7 +89,11 @@ struct ContinuitySentence: Sendable {
     /// The phrase `words` (folded) starting at token `index`.
     func has(_ words: [String], at index: Int) -> Bool {
         guard index >= 0, index + words.count <= tokens.count else { return false }
-        for (offset, word) in words.enumerated() where tokens[index + offset].word != word { return false }
+        var offset = 0
+        while offset < words.count {
+            if tokens[index + offset].word != words[offset] { return false }
+            offset += 1
+        }
         return true
     }
 

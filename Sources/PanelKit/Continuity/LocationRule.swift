@@ -15,7 +15,7 @@ struct LocationRule: ContinuityRule {
         var parallel: (setting: String?, present: [String: ContinuityPanel], cut: ContinuityPanel)?
         var reported: Set<String> = []
         for panel in chapter.panels {
-            let markers = TimeMarkers.read(panel)
+            let markers = panel.markers
             let isCut = panel.sentences(Set([.caption, .scene])).contains { sentence in Self.cuts.contains(where: sentence.opens(with:)) }
             if isCut {
                 if panel.ownSetting == nil || panel.ownSetting != scene.setting {
@@ -56,8 +56,8 @@ struct LocationRule: ContinuityRule {
                 scene.present[character] = panel
             }
             // Someone who leaves is no longer in the scene the cut leaves behind.
-            for character in PresenceRule.leavers(in: panel) { scene.present[character] = nil }
-            for character in PresenceRule.returners(in: panel) where scene.present[character] == nil {
+            for character in panel.leavers { scene.present[character] = nil }
+            for character in panel.returners where scene.present[character] == nil {
                 scene.present[character] = panel
             }
             for character in panel.present where panel.setting != nil {

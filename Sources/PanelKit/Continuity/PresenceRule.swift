@@ -6,15 +6,15 @@ struct PresenceRule: ContinuityRule {
     static let id = "presence.left_scene"
 
     /// Leaving phrases; a bare `leaves` counts only when nothing but a place follows it.
-    static let leaving: [[String]] = [
+    static let leaving = PhraseSet([[String]](arrayLiteral:
         ["walks", "out"], ["walk", "out"], ["exits"], ["exit"], ["is", "gone"], ["are", "gone"], ["storms", "off"], ["storm", "off"],
         ["storms", "out"], ["storm", "out"], ["walks", "away"], ["walks", "off"], ["runs", "off"], ["runs", "out"], ["heads", "out"],
         ["head", "out"], ["departs"], ["depart"], ["goes", "home"], ["slips", "out"], ["has", "left"], ["have", "left"], ["stalks", "off"],
-    ]
-    static let returning: [[String]] = [
+    ))
+    static let returning = PhraseSet([[String]](arrayLiteral:
         ["returns"], ["return"], ["comes", "back"], ["come", "back"], ["walks", "back"], ["is", "back"], ["are", "back"],
         ["reappears"], ["re-enters"], ["reenters"], ["enters"], ["enter"], ["walks", "in"], ["comes", "in"], ["arrives"], ["rejoins"],
-    ]
+    ))
     /// What may follow a bare `leaves` for it to mean leaving (`leaves the shop`, `leaves.`), not
     /// leaving something behind (`leaves a note`).
     static let places: Set<String> = [
@@ -28,7 +28,7 @@ struct PresenceRule: ContinuityRule {
         var found: [String] = []
         for sentence in panel.sentences(Set([.scene, .caption])) {
             for (index, token) in sentence.tokens.enumerated() {
-                var leaves = leaving.contains { sentence.has($0, at: index) }
+                var leaves = leaving.match(in: sentence, at: index) != nil
                 if !leaves, ["leaves", "leave"].contains(token.word) {
                     let next = index + 1 < sentence.tokens.count ? sentence.tokens[index + 1].word : nil
                     let after = index + 2 < sentence.tokens.count ? sentence.tokens[index + 2].word : nil
@@ -46,7 +46,7 @@ struct PresenceRule: ContinuityRule {
     static func returners(in panel: ContinuityPanel) -> [String] {
         var found: [String] = []
         for sentence in panel.sentences(Set([.scene, .caption])) {
-            for index in sentence.tokens.indices where returning.contains(where: { sentence.has($0, at: index) }) {
+            for index in sentence.tokens.indices where returning.match(in: sentence, at: index) != nil {
                 for mention in sentence.subject(before: index) where !found.contains(mention.character) { found.append(mention.character) }
             }
         }
@@ -58,13 +58,13 @@ struct PresenceRule: ContinuityRule {
         var gone: [String: ContinuityPanel] = [:]
         var setting: String?
         for panel in chapter.panels {
-            let markers = TimeMarkers.read(panel)
+            let markers = panel.markers
             if panel.setting != setting || !markers.isEmpty {
                 // A new scene: whoever left the old one may be anywhere.
                 gone = [:]
                 setting = panel.setting
             }
-            for character in Self.returners(in: panel) { gone[character] = nil }
+            for character in panel.returners { gone[character] = nil }
             for character in panel.speakers + panel.listed {
                 guard let left = gone[character] else { continue }
                 gone[character] = nil
@@ -81,7 +81,7 @@ struct PresenceRule: ContinuityRule {
                         + "or mark the scene change.",
                     foundBy: Self.id, facts: [character, "left", "present"]))
             }
-            for character in Self.leavers(in: panel) { gone[character] = panel }
+            for character in panel.leavers { gone[character] = panel }
         }
         return alerts
     }

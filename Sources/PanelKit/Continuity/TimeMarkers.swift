@@ -24,17 +24,17 @@ struct TimeMarkers: Equatable {
     ]
     static let names = [1: "dawn", 2: "morning", 3: "noon", 4: "afternoon", 5: "evening", 6: "night", 7: "midnight"]
 
-    static let newDayPhrases: [[String]] = [
+    static let newDayPhrases = PhraseSet([[String]](arrayLiteral:
         ["next", "morning"], ["next", "day"], ["next", "evening"], ["next", "night"], ["next", "afternoon"], ["next", "week"],
         ["following", "day"], ["following", "morning"], ["following", "evening"], ["following", "night"],
         ["following", "afternoon"], ["following", "week"], ["morning", "after"], ["day", "after"], ["night", "after"],
         ["days", "later"], ["day", "later"], ["weeks", "later"], ["week", "later"], ["months", "later"], ["month", "later"],
         ["years", "later"], ["year", "later"], ["tomorrow"], ["later", "that", "week"], ["a", "new", "day"], ["the", "next", "day"],
-    ]
-    static let jumpBackPhrases: [[String]] = [
+    ))
+    static let jumpBackPhrases = PhraseSet([[String]](arrayLiteral:
         ["earlier"], ["flashback"], ["yesterday"], ["ago"], ["day", "before"], ["night", "before"], ["previously"],
         ["years", "earlier"], ["remembers"], ["memory"], ["dream"], ["dreams"],
-    ]
+    ))
     /// Words before a time word that make it not the story's present (`last night`, `all night`).
     static let notNow: Set<String> = ["last", "every", "all", "before", "until", "till", "since", "good", "each", "tonight's", "yesterday"]
     /// Words before a time word in scene text that make it a time (`at dawn`, `that night`).
@@ -51,8 +51,8 @@ struct TimeMarkers: Equatable {
 
     mutating func add(_ sentence: ContinuitySentence) {
         let words = sentence.words
-        if Self.newDayPhrases.contains(where: { sentence.find($0) != nil }) { newDay = true }
-        if Self.jumpBackPhrases.contains(where: { sentence.find($0) != nil }) { jumpBack = true }
+        if Self.newDayPhrases.occurs(in: sentence) { newDay = true }
+        if Self.jumpBackPhrases.occurs(in: sentence) { jumpBack = true }
         if words.contains("later") || sentence.find(["hours", "pass"]) != nil || sentence.find(["time", "passes"]) != nil { later = true }
         guard time == nil else { return }
         for (index, word) in words.enumerated() {

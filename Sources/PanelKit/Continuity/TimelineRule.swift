@@ -9,7 +9,7 @@ struct TimelineRule: ContinuityRule {
         var alerts: [ContinuityAlert] = []
         var last: (time: Int, phrase: String, panel: ContinuityPanel)?
         for panel in chapter.panels {
-            let markers = TimeMarkers.read(panel)
+            let markers = panel.markers
             if markers.jumpBack {
                 last = nil
                 continue

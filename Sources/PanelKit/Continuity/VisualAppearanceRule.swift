@@ -18,7 +18,7 @@ struct VisualAppearanceRule: ContinuityRule {
     }
 
     /// Phrases that show a change of clothes, and whether they take the item off.
-    static let changes: [(words: [String], removes: Bool)] = [
+    static let changeList: [(words: [String], removes: Bool)] = [
         (["changes", "into"], false), (["changed", "into"], false), (["change", "into"], false), (["changes", "clothes"], false),
         (["gets", "changed"], false), (["changed", "clothes"], false), (["puts", "on"], false), (["put", "on"], false), (["pulls", "on"], false),
         (["slips", "into"], false), (["slips", "on"], false), (["swaps"], false), (["swapped"], false), (["switches"], false),
@@ -26,6 +26,8 @@ struct VisualAppearanceRule: ContinuityRule {
         (["takes", "off"], true), (["took", "off"], true), (["removes"], true), (["sheds"], true), (["drops", "her"], true),
         (["drops", "his"], true),
     ]
+    static let changes = PhraseSet(changeList.map(\.words))
+    static let removing = Set(changeList.filter(\.removes).map { $0.words.joined(separator: " ") })
 
     func check(_ chapter: ContinuityChapter, state: inout ContinuityState) -> [ContinuityAlert] {
         guard let cast = chapter.cast else { return [] }
@@ -146,10 +148,8 @@ struct VisualAppearanceRule: ContinuityRule {
 
     /// The change a sentence shows, and where its verb stands.
     static func change(in sentence: ContinuitySentence) -> (index: Int, removes: Bool)? {
-        for change in changes {
-            if let index = sentence.find(change.words) { return (index, change.removes) }
-        }
-        return nil
+        guard let (index, phrase) = changes.first(in: sentence) else { return nil }
+        return (index, removing.contains(phrase.joined(separator: " ")))
     }
 
     /// Whose item a pair is: `Mira's blue raincoat`; `Mira, in her blue raincoat`; `Mira in a blue
