@@ -30,44 +30,25 @@ struct ContinuitySentence: Sendable {
 
     var words: [String] { tokens.map(\.word) }
 
+    static let breaks: Set<Character> = [".", "!", "?", ";", ":", "\n", "\r\n", "…"]
+
     /// The sentences of `text`: cut at `.`, `!`, `?`, `;`, `:` and line breaks.
     static func split(_ text: String, kind: Kind) -> [ContinuitySentence] {
         var sentences: [ContinuitySentence] = []
-        var current = ""
-        func flush() {
-            let trimmed = current.trimmingWhitespace()
-            if !trimmed.isEmpty {
-                let tokens = tokenize(trimmed)
-                if !tokens.isEmpty { sentences.append(ContinuitySentence(kind: kind, text: trimmed, tokens: tokens)) }
-            }
-            current = ""
+        for part in text.split(whereSeparator: { breaks.contains($0) }) {
+            let tokens = tokenize(part)
+            if !tokens.isEmpty { sentences.append(ContinuitySentence(kind: kind, text: String(part), tokens: tokens)) }
         }
-        for character in text {
-            if ".!?;:\n…".contains(character) {
-                flush()
-            } else {
-                current.append(character)
-            }
-        }
-        flush()
         return sentences
     }
 
-    static func tokenize(_ text: String) -> [Token] {
+    static func tokenize<S: StringProtocol>(_ text: S) -> [Token] {
+        if text.utf8.allSatisfy({ $0 < 0x80 }) { return asciiTokens(text.utf8) }
         var tokens: [Token] = []
         var raw = ""
         func close() {
             guard !raw.isEmpty else { return }
-            var word = raw
-            var possessive = false
-            for suffix in ["'s", "’s", "'", "’"] where word.hasSuffix(suffix) && word.count > suffix.count {
-                possessive = suffix.hasSuffix("s") || word.dropLast().hasSuffix("s")
-                word = String(word.dropLast(suffix.count))
-                break
-            }
-            word = word.replacingOccurrences(of: "’", with: "'")
-            tokens.append(Token(word: TextTools.fold(word), raw: raw, capitalised: raw.first?.isUppercase ?? false,
-                                possessive: possessive, comma: false))
+            tokens.append(token(raw))
             raw = ""
         }
         for character in text {
@@ -79,11 +60,59 @@ struct ContinuitySentence: Sendable {
             }
         }
         close()
-        // A trailing hyphen or apostrophe is punctuation.
-        for index in tokens.indices {
-            while let last = tokens[index].word.last, last == "-" || last == "'" { tokens[index].word.removeLast() }
-        }
         return tokens.filter { !$0.word.isEmpty }
+    }
+
+    /// One word as written: folded, a possessive `'s` (or a plural's `'`) taken off.
+    static func token(_ raw: String) -> Token {
+        var word = raw.contains("’") ? raw.replacingOccurrences(of: "’", with: "'") : raw
+        var possessive = false
+        if word.hasSuffix("'s"), word.count > 2 {
+            possessive = true
+            word.removeLast(2)
+        } else if word.hasSuffix("'"), word.count > 1 {
+            word.removeLast()
+            possessive = word.hasSuffix("s")
+        }
+        var folded = TextTools.fold(word)
+        while let last = folded.last, last == "-" || last == "'" { folded.removeLast() }
+        return Token(word: folded, raw: raw, capitalised: raw.first?.isUppercase ?? false, possessive: possessive, comma: false)
+    }
+
+    /// `tokenize` for ASCII text, on bytes.
+    private static func asciiTokens<U: Collection>(_ bytes: U) -> [Token] where U.Element == UInt8 {
+        var tokens: [Token] = []
+        var raw: [UInt8] = []
+        func close() {
+            guard !raw.isEmpty else { return }
+            var end = raw.count
+            var possessive = false
+            if end > 2, raw[end - 2] == 0x27, raw[end - 1] | 0x20 == 0x73 {
+                possessive = true
+                end -= 2
+            } else if end > 1, raw[end - 1] == 0x27 {
+                end -= 1
+                possessive = raw[end - 1] | 0x20 == 0x73
+            }
+            while end > 0, raw[end - 1] == 0x2D || raw[end - 1] == 0x27 { end -= 1 }
+            if end > 0 {
+                let word = String(decoding: raw[..<end].map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }, as: UTF8.self)
+                tokens.append(Token(word: word, raw: String(decoding: raw, as: UTF8.self), capitalised: raw[0] >= 0x41 && raw[0] <= 0x5A,
+                                    possessive: possessive, comma: false))
+            }
+            raw.removeAll(keepingCapacity: true)
+        }
+        for byte in bytes {
+            switch byte {
+            case 0x61...0x7A, 0x41...0x5A, 0x30...0x39: raw.append(byte)
+            case 0x27 where !raw.isEmpty, 0x2D where !raw.isEmpty: raw.append(byte)
+            default:
+                close()
+                if byte == 0x2C, !tokens.isEmpty { tokens[tokens.count - 1].comma = true }
+            }
+        }
+        close()
+        return tokens
     }
 
     /// The phrase `words` (folded) starting at token `index`.
