@@ -18,9 +18,8 @@ struct LocationRule: ContinuityRule {
             let markers = panel.markers
             let isCut = panel.sentences(Set([.caption, .scene])).contains { sentence in Self.cuts.contains(where: sentence.opens(with:)) }
             if isCut {
-                if panel.ownSetting == nil || panel.ownSetting != scene.setting {
-                    parallel = (scene.setting, scene.present, panel)
-                }
+                // A cut within the same setting is no other place.
+                parallel = panel.ownSetting == nil || panel.ownSetting != scene.setting ? (scene.setting, scene.present, panel) : nil
                 scene = (panel.ownSetting ?? "\u{1}meanwhile-\(panel.index)", [:])
             } else if !markers.isEmpty {
                 // Time moved on: the scenes are no longer simultaneous.
