@@ -21,8 +21,7 @@ struct ContinuityCommand: AsyncParsableCommand {
               panelproc continuity --json chapter.md          the alerts as JSON on stdout
               panelproc continuity chapter.md --accept 3f9c0a1b2c4d --note "on purpose"
               panelproc continuity --strict-continuity *.md   exit 1 on a high alert
-              panelproc continuity --model-pass --provider openai ch.md
-                                                  also ask a model (OPENAI_BASE_URL)
+              panelproc continuity --model-pass --provider openai ch.md   ask a model too
 
             Exit status: 0 (also with alerts), 1 with --strict-continuity and an open alert \
             of severity high or critical, 2 bad input, 3 a file or the model failed.
