@@ -81,6 +81,24 @@ struct ContinuityCommandTests {
         #expect(try Data(contentsOf: path) == before)
     }
 
+    @Test("continuity.model: true runs the (offline) model pass; a bad continuity key is exit 2 at file:line:col")
+    func configuration() async throws {
+        let folder = try scratchWithContinuityFixtures()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try "continuity:\n  model: true\n".write(to: folder.appendingPathComponent("panelproc.yml"), atomically: true, encoding: .utf8)
+        let model = try await panelproc(["continuity", "--json", "clean.md"], in: folder)
+        #expect(model.status == 0, "\(model.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(model.stdout)) as? [String: Any])
+        #expect(json["model_checked"] as? Bool == true)
+        try "continuity:\n  modle: true\n".write(to: folder.appendingPathComponent("panelproc.yml"), atomically: true, encoding: .utf8)
+        let bad = try await panelproc(["continuity", "clean.md"], in: folder)
+        #expect(bad.status == 2 && bad.stderr.contains("panelproc.yml:2:3: error: `continuity` has `model`, not `modle`"), "\(bad.stderr)")
+        try "intentional: 12\n".write(to: folder.appendingPathComponent("continuity.yml"), atomically: true, encoding: .utf8)
+        try "".write(to: folder.appendingPathComponent("panelproc.yml"), atomically: true, encoding: .utf8)
+        let decisions = try await panelproc(["continuity", "clean.md"], in: folder)
+        #expect(decisions.status == 2 && decisions.stderr.contains("continuity.yml:1:14: error:"), "\(decisions.stderr)")
+    }
+
     @Test("Help for continuity has examples and fits 80 columns")
     func help() async throws {
         let result = try await panelproc(["continuity", "--help"], environment: ["COLUMNS": "80"])

@@ -60,3 +60,26 @@ struct ContinuityCheckerTests {
         #expect(ContinuityPass.windows(count: 100) == [0..<40, 30..<70, 60..<100])
     }
 }
+
+@Suite("continuity.json")
+struct ContinuityJSONTests {
+    typealias F = ContinuityFixture
+
+    @Test("Reports of the fixtures (open, decided, several chapters) validate against schema/continuity.schema.json, and a broken one does not")
+    func schema() throws {
+        let schema = try JSONValue.parse(String(decoding: try RepoPaths.bytes(RepoPaths.root.appendingPathComponent("schema/continuity.schema.json")),
+                                                as: UTF8.self))
+        #expect(JSONSchemaValidator.schemaProblems(schema).isEmpty, "\(JSONSchemaValidator.schemaProblems(schema))")
+        var reports = F.check([F.fixture("seeded.md"), F.fixture("clean.md")])
+        reports[0].alerts[0].status = .intentional
+        reports[0].alerts[0].note = "on purpose"
+        reports += F.check(["saga/1-the-red-scarf.md", "saga/2-the-bank.md", "saga/10-the-green-scarf.md"].map(F.fixture))
+        for report in reports {
+            // Through the serializer, as the file is written.
+            let json = try JSONValue.parse(report.json.serialized())
+            #expect(JSONSchemaValidator.problems(json, schema: schema).isEmpty, "\(JSONSchemaValidator.problems(json, schema: schema))")
+        }
+        let broken = try JSONValue.parse(reports[0].json.serialized().replacingOccurrences(of: "\"severity\": \"high\"", with: "\"severity\": \"urgent\""))
+        #expect(!JSONSchemaValidator.problems(broken, schema: schema).isEmpty)
+    }
+}
