@@ -12,7 +12,8 @@ enum Entry {
             commandName: "panelproc", abstract: PanelprocCommand.configuration.abstract,
             version: PanelKitVersion.string,
             subcommands: [PanelprocCommand.self, InspectCommand.self, TraceCommand.self, PacingCommand.self, StatusCommand.self,
-                          PickCommand.self, PinCommand.self, UnpinCommand.self, RefsCommand.self, DraftCommand.self],
+                          PickCommand.self, PinCommand.self, UnpinCommand.self, RefsCommand.self, DraftCommand.self,
+                          ContinuityCommand.self],
             defaultSubcommand: PanelprocCommand.self)
     }
 

@@ -106,6 +106,9 @@ struct PanelprocCommand: AsyncParsableCommand {
     @Option(name: .customLong("model"), help: ArgumentHelp("Text model for the openai provider (default gpt-4o-mini).", valueName: "name"))
     var model: String?
 
+    @Flag(name: .customLong("strict-continuity"), help: "Exit 1 when the continuity checker has an open alert of severity high or above.")
+    var strictContinuity = false
+
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -222,12 +225,14 @@ struct PanelprocCommand: AsyncParsableCommand {
         let shown = common.verbose ? failures.count : Summary.failuresShown
         for diagnostic in failures.prefix(shown) { Console.report(diagnostic, verbose: common.verbose) }
         if failures.count > shown { Console.write("and \(failures.count - shown) more; panelproc trace --failed") }
+        if report.continuity.contains(where: { !$0.alerts.isEmpty }) { ContinuityConsole.print(report.continuity, all: false, verbose: common.verbose) }
         Console.write(Summary.line(for: report, elapsed: Date().timeIntervalSince(started)))
         if let stopped = report.stopped {
             Console.error("error: the run stopped: \(stopped.message)")
             throw ExitStatus.runFailed.exitCode
         }
         if (report.counts[.failed] ?? 0) > 0 { throw ExitStatus.panelsFailed.exitCode }
+        if settings.continuity.strict, report.continuity.contains(where: { !$0.blockingAlerts.isEmpty }) { throw ExitStatus.panelsFailed.exitCode }
     }
 }
 
@@ -252,6 +257,7 @@ extension PanelprocCommand {
         flags.imageProvider = imageProvider
         flags.textProvider = textProvider
         flags.model = model
+        flags.strictContinuity = strictContinuity
         flags.command = (["panelproc"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
         return flags
     }

@@ -24,6 +24,7 @@ public struct FlagSettings: Sendable, Equatable {
     public var command: String?
     /// `--candidates N`: images per panel.
     public var candidates: Int?
+    public var strictContinuity = false
 
     public init() {}
 }
@@ -52,6 +53,7 @@ extension RunSettings {
         if let value = flags.model { textModel = value }
         if let value = flags.command { command = value }
         if let value = flags.candidates { imageControl.candidates = value }
+        if flags.strictContinuity { continuity.strict = true }
     }
 
     /// How chapters are parsed under these settings.

@@ -178,6 +178,8 @@ public struct RunReport: Sendable {
     public var costUSD = 0.0
     /// True when the cost cap stopped new work.
     public var costCapReached = false
+    /// The continuity checker's report for each chapter, by chapter index (`ContinuityPass`).
+    public var continuity: [ContinuityReport] = []
 
     public init() {}
 

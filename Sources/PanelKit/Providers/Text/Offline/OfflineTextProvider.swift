@@ -11,7 +11,8 @@ struct OfflineTextProvider: TextProvider {
 
     func complete(_ request: TextRequest) async throws(ProviderError) -> TextCompletion {
         guard let engine = StageRegistry.offlineEngines[request.template.name] ?? PacingPass.offlineEngines[request.template.name]
-            ?? DraftStep.offlineEngines[request.template.name] else {
+            ?? DraftStep.offlineEngines[request.template.name]
+            ?? ContinuityPass.offlineEngines[request.template.name] else {
             throw ProviderError(.refused, "the offline engine has no rules for the prompt `\(request.template.name)`; configure a model provider for it")
         }
         let value = engine(request.variables)
