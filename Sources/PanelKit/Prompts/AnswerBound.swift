@@ -5,8 +5,9 @@
 /// The bound is computed from the schema after it is resolved for the call (`x-maxItems-from`,
 /// `x-maxLength-from`): the characters of the longest compact JSON the schema accepts, divided by
 /// three (English runs about four characters a token; three leaves room for names and numbers that
-/// tokenise worse), plus four tokens for every object member and one for every array item (the
-/// whitespace and punctuation a model puts between them), and sixteen for the answer as a whole.
+/// tokenise worse), plus six tokens for every object member and one for every array item (the
+/// whitespace and punctuation a model puts between them: a grammar-constrained model may indent),
+/// and 48 for the answer as a whole (Gemma 3 270M was cut off at a bound of 160 with 16).
 enum AnswerBound {
     /// A part of the schema with no upper size (a string without `maxLength`, an array without
     /// `maxItems`, an object open to more properties): no bound can be derived.
@@ -17,7 +18,7 @@ enum AnswerBound {
 
     static func tokens(for schema: JSONValue) throws(Unbounded) -> Int {
         let size = try measure(schema, path: "$")
-        return (size.characters + 2) / 3 + size.separators + 16
+        return (size.characters + 2) / 3 + size.separators + 48
     }
 
     /// Characters of the longest compact JSON text `schema` accepts, and the tokens its layout adds.
@@ -56,7 +57,7 @@ enum AnswerBound {
                 for (name, property) in schema["properties"]?.members ?? [] {
                     let member = try measure(property, path: path + "." + name)
                     characters += name.count + 4 + member.characters
-                    separators += 4 + member.separators
+                    separators += 6 + member.separators
                 }
                 size = (characters, separators)
             default:

@@ -171,7 +171,10 @@ enum TextTools {
             let endsClause = word.last.map { ",;:—)".contains($0) } ?? false
             word = word.trimmingCharacters(in: "\"“”‘’'()[]{}.,;:!?—-")
             if word.hasSuffix("'s") || word.hasSuffix("’s") { word = String(word.dropLast(2)) }
-            let capitalised = word.first?.isUppercase == true && word.dropFirst().contains(where: \.isLowercase)
+            // "I'm", "I'll", "I'd", "I've" look capitalised but are the pronoun, never a name
+            // (Gemma 3's rewrites quote dialogue; the gate had called "I'm" an invented character).
+            let pronoun = word.count <= 4 && (word.hasPrefix("I'") || word.hasPrefix("I’"))
+            let capitalised = !pronoun && word.first?.isUppercase == true && word.dropFirst().contains(where: \.isLowercase)
                 && word.allSatisfy { $0.isLetter || $0 == "-" || $0 == "'" }
             if capitalised {
                 if run.isEmpty { runStartsSentence = sentenceStart }

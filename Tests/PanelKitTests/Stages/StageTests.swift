@@ -67,6 +67,19 @@ struct StageTests {
         #expect(validation.unresolved.isEmpty)
     }
 
+    @Test("role validation: \"I'm\" and the other contractions of I are the pronoun, not an invented character; a made-up name still is")
+    func pronounIsNotAName() throws {
+        let ctx = try context(Self.clerkPanel)
+        var results = StageResults()
+        results.roles = RolesResult(roles: [.init(name: "Officer Bly", evidence: "field"), .init(name: "Mira", evidence: "field"),
+                                            .init(name: "The Stranger", evidence: "field")])
+        // Gemma 3 270M's rewrite of this panel quoted a line starting "I'm".
+        results.rewrite = RewriteResult(text: "Officer Bly stamps a ledger. \"I'm next,\" thinks Mira Okafor, and The Stranger waits. I'll wait, I've time.")
+        #expect(RoleValidationStage.validate(ctx, results).invented.isEmpty)
+        results.rewrite = RewriteResult(text: "Officer Bly stamps a ledger while Captain Harlow, Mira Okafor and The Stranger wait.")
+        #expect(RoleValidationStage.validate(ctx, results).invented == ["Captain Harlow"])
+    }
+
     @Test("rewrite: required roles reach the prompt by canonical name; no roles means has_roles false")
     func rewrite() async throws {
         let ctx = try context(Self.clerkPanel)
