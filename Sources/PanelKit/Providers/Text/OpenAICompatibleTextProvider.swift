@@ -113,7 +113,7 @@ public struct OpenAICompatibleTextProvider: TextProvider, CustomStringConvertibl
         }
         var attempts = 0
         let first = try await exchange(Self.makeRequest(request: request, settings: settings, apiKey: apiKey, repair: nil), attempts: &attempts)
-        let firstCheck = Self.check(first, schema: request.template.schema)
+        let firstCheck = Self.check(first, schema: request.template.validationSchema)
         if case .valid(let value) = firstCheck {
             return TextCompletion(value: value, raw: first.content, providerRequestID: first.requestID, tokensIn: first.tokensIn,
                                   tokensOut: first.tokensOut, attempts: attempts)
@@ -123,7 +123,7 @@ public struct OpenAICompatibleTextProvider: TextProvider, CustomStringConvertibl
                                              repair: (previousAnswer: first.content, problem: problem))
         let second = try await exchange(repairRequest, attempts: &attempts)
         let tokensIn = Self.sum(first.tokensIn, second.tokensIn), tokensOut = Self.sum(first.tokensOut, second.tokensOut)
-        switch Self.check(second, schema: request.template.schema) {
+        switch Self.check(second, schema: request.template.validationSchema) {
         case .valid(let value):
             return TextCompletion(value: value, raw: second.content, providerRequestID: second.requestID, tokensIn: tokensIn,
                                   tokensOut: tokensOut, attempts: attempts,

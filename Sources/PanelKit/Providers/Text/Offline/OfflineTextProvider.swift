@@ -10,6 +10,12 @@ struct OfflineTextProvider: TextProvider {
 
 
     func complete(_ request: TextRequest) async throws(ProviderError) -> TextCompletion {
+        if request.template.name == FusedCall.promptName {
+            guard let value = await OfflineFused.answer(request.variables) else {
+                throw ProviderError(.refused, "the offline engine needs the fused prompt's `panel` variable")
+            }
+            return TextCompletion(value: value, raw: value.compact())
+        }
         guard let engine = StageRegistry.offlineEngines[request.template.name] ?? PacingPass.offlineEngines[request.template.name] else {
             throw ProviderError(.refused, "the offline engine has no rules for the prompt `\(request.template.name)`; configure a model provider for it")
         }
