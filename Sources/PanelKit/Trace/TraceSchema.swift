@@ -107,6 +107,11 @@ enum TraceSchema {
                 );
                 """)
         }
+        migrator.registerMigration("v4-batches") { db in
+            // `panelproc batch`: what went to a provider's Batch API, so that a request is sent
+            // once, collected once, and resubmitted when it failed or expired.
+            try db.execute(sql: BatchStore.schema)
+        }
         return migrator
     }()
 
