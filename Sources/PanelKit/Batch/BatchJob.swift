@@ -58,7 +58,7 @@ public struct BatchJob: Sendable {
                 lines.append("fused mode: the whole book goes in one round (one request per panel); "
                              + "after `panelproc batch collect`, a normal run is served from the cache")
             } else {
-                lines.append("stage mode: only requests whose inputs are known can go (the first stage level now, the next on a later submit); "
+                lines.append("stage mode: only requests whose inputs are known can go, one stage level a round (theme and roles, then rewrite, then image prompt and bubbles, then the checklist); "
                              + (waiting > 0 ? "\(waiting) call\(waiting == 1 ? "" : "s") wait for these answers: collect, then submit again"
                                 : "no call waits for another"))
             }
