@@ -27,7 +27,8 @@ Options
   --expire-after N   the first batch created answers only its first N requests, then expires:
                      the answered ones in the output file, the rest in the error file as
                      batch_expired (as OpenAI does when the 24h window ends)
-  --fail-every K     every K-th request line (1-based) of each batch gets a 500 in the error file
+  --fail-every K     every K-th request line the server processes (counted across batches, so a
+                     resubmitted request lands elsewhere) gets a 500 in the error file
   --key KEY          any other bearer key is a 401 quoting the key received
 """
 
@@ -53,6 +54,7 @@ class State:
         self.uploads = 0
         self.requests = 0
         self.answered = 0
+        self.processed = 0
         self.expired_used = False
 
 
@@ -260,7 +262,8 @@ class Handler(BaseHTTPRequestHandler):
                 errors.append({"id": request_id, "custom_id": line.get("custom_id"), "response": None,
                                "error": {"code": "batch_expired", "message": "This request could not be executed before the completion window expired."}})
                 continue
-            if state.args.fail_every and index % state.args.fail_every == 0:
+            state.processed += 1
+            if state.args.fail_every and state.processed % state.args.fail_every == 0:
                 errors.append({"id": request_id, "custom_id": line.get("custom_id"),
                                "response": {"status_code": 500, "request_id": f"req_{index}",
                                             "body": {"error": {"message": "The server had an error while processing your request.",
