@@ -24,40 +24,39 @@ enum FusedCall {
         let theme = ThemeStage.variables(context)
         let named = namedCharacterIDs(context)
         let characters = context.characters?.characters ?? []
+        // Each lettering line and character as one line of text, and only the facts the panel
+        // has: a fused prompt carries what the stage prompts carry, without their repetitions.
         let lines = context.panel.lettering.map { line -> JSONValue in
-            let speaker = line.speaker ?? ""
-            var members: [(String, JSONValue)] = [
-                ("kind", .string(line.kind.rawValue)),
-                ("speaker_name", .string(speaker.isEmpty ? "" : context.canonicalName(speaker))),
-                ("manner", .string(line.manner ?? "")), ("text", .string(line.text)),
-            ]
-            if let number = line.number { members.append(("number", .int(number))) }
-            return .object(members)
+            let speaker = line.speaker.map { $0.isEmpty ? "" : " " + context.canonicalName($0) } ?? ""
+            let manner = line.manner.map { $0.isEmpty ? "" : " (\($0))" } ?? ""
+            let number = line.number.map { "#\($0) " } ?? ""
+            return .object([("line", .string("\(number)[\(line.kind.rawValue)]\(speaker)\(manner): \(line.text)"))])
         }
+        let settings = context.settings
+        let facts: [(String, String)] = [
+            ("Tone", settings.tone ?? "neutral"), ("Audience", settings.audience ?? "general readers"),
+            ("Mood", panel.field(.mood) ?? ""),
+            ("Style", [settings.style ?? "", settings.palette.isEmpty ? "" : "palette: " + settings.palette.joined(separator: ", ")]
+                .filter { !$0.isEmpty }.joined(separator: "; ")),
+            ("Framing", panel.shotType?.rawValue ?? panel.field(.shot) ?? ""), ("Setting", panel.field(.setting) ?? ""),
+            ("Teaching point", panel.field(.teachingPoint) ?? ""),
+            ("Common example (do not restate)", panel.field(.commonExample) ?? settings.commonExample ?? ""),
+        ]
         return .object([
-            ("scene", .string(panel.sceneDescriptionOriginal)),
-            ("teaching_point", .string(panel.field(.teachingPoint) ?? "")),
-            ("mood", .string(panel.field(.mood) ?? "")),
             ("taxonomy", theme["taxonomy"] ?? .array([])),
             ("theme_names", theme["theme_names"] ?? .array([])),
+            ("facts", .array(facts.filter { !$0.1.isEmpty }.map { .string("\($0.0): \($0.1)") })),
+            ("scene", .string(panel.sceneDescriptionOriginal)),
+            ("empty", .bool(panel.isEmpty)),
             ("declared_roles", .array(panel.requiredRoles.map(JSONValue.string))),
             ("has_characters", .bool(!characters.isEmpty)),
             // Appearances only for characters the panel names: the rest are listed so a role can
             // be recognised, without the words an image prompt would never use.
             ("characters", .array(characters.map { character in
-                .object([("name", .string(character.name)),
-                         ("aliases_text", .string(character.aliases.joined(separator: ", "))),
-                         ("roles_text", .string(character.roles.joined(separator: ", "))),
-                         ("appearance", .string(named.contains(character.id) ? character.appearance : ""))])
+                let parts = [character.name, character.aliases.joined(separator: ", "), character.roles.joined(separator: ", ")]
+                    + (named.contains(character.id) && !character.appearance.isEmpty ? [character.appearance] : [])
+                return .object([("line", .string(parts.joined(separator: " | ")))])
             })),
-            ("tone", .string(context.settings.tone ?? "neutral")),
-            ("audience", .string(context.settings.audience ?? "general readers")),
-            ("empty", .bool(panel.isEmpty)),
-            ("style", .string(context.settings.style ?? "")),
-            ("palette", .string(context.settings.palette.joined(separator: ", "))),
-            ("shot", .string(panel.shotType?.rawValue ?? panel.field(.shot) ?? "")),
-            ("setting", .string(panel.field(.setting) ?? "")),
-            ("common_example", .string(panel.field(.commonExample) ?? context.settings.commonExample ?? "")),
             ("lines", .array(lines)),
             ("max_bubbles", .int(context.settings.maxBubbles)),
             ("with_checklist", .bool(withChecklist)),
