@@ -116,6 +116,39 @@ struct BatchJobTests {
         #expect(report.callsMade == 0)
     }
 
+    @Test("A collect killed after storing answers but before marking them: the next collect marks them and stores nothing twice")
+    func killedCollect() async throws {
+        let server = try await LoopbackServer.start("fake_batch_api.py")
+        defer { Task { await server.stop() } }
+        let folder = try makeTemporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let settings = Self.settings(server, folder: folder, mode: .fused)
+        let job = try BatchJob(settings: settings, environment: [:])
+        let chapters = try job.pipeline.prepare(files: [RepoPaths.fixture("samples/02-the-double-spend.md")])
+        let path = try #require(settings.trace)
+        let submitted = try await job.submit(chapters)
+        try await Self.waitFinished(job, path)
+        // What a killed collect leaves: the first answer in the trace, its request still pending.
+        let batchStore = try BatchStore(path: path)
+        let request = try #require(try batchStore.requests(batchID: submitted.batches[0].id).first)
+        let trace = try TraceStore(path: path)
+        let run = try await trace.beginRun(command: "killed collect", inputs: [])
+        let record = CallRecord(runID: run, chapterSlug: request.chapterSlug, panelID: request.panelID, stage: request.stage,
+                                promptName: request.promptName, promptVersion: request.promptVersion, provider: request.provider,
+                                model: request.model, requestHash: request.requestHash, request: request.request,
+                                response: "{\"earlier\":true}", status: .succeeded)
+        let id = try await trace.callStarted(record)
+        try await trace.callFinished(id, record)
+        try await trace.flush()
+
+        let collected = try await job.collect(tracePath: path)
+        #expect(collected.answered == submitted.requests)
+        let rows = try await TraceStore(path: path).calls(panelID: request.panelID).filter { $0.record.requestHash == request.requestHash }
+        #expect(rows.count == 1, "the answer already stored is not written again")
+        #expect(try batchStore.requests(batchID: submitted.batches[0].id).allSatisfy { $0.state == .answered })
+        #expect(try batchStore.batches().isEmpty, "the batch is collected")
+    }
+
     @Test("A wrong key is refused with the key redacted; another provider than openai is bad input")
     func keys() async throws {
         let server = try await LoopbackServer.start("fake_batch_api.py", arguments: ["--key", Self.key])
