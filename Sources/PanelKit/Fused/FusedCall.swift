@@ -30,7 +30,9 @@ enum FusedCall {
             let speaker = line.speaker.map { $0.isEmpty ? "" : " " + context.canonicalName($0) } ?? ""
             let manner = line.manner.map { $0.isEmpty ? "" : " (\($0))" } ?? ""
             let number = line.number.map { "#\($0) " } ?? ""
-            return .object([("line", .string("\(number)[\(line.kind.rawValue)]\(speaker)\(manner): \(line.text)"))])
+            // `text` sizes the bubbles part (`x-maxLength-from: lines.text`), as in the bubbles prompt.
+            return .object([("line", .string("\(number)[\(line.kind.rawValue)]\(speaker)\(manner): \(line.text)")),
+                            ("text", .string(line.text))])
         }
         let settings = context.settings
         let facts: [(String, String)] = [

@@ -30,11 +30,14 @@ struct ModelRouter: StageModel {
         }
     }
 
-    /// Failures another model might not have: a bad answer, an unavailable or refusing model.
-    /// Not a rejected key, a template, the cost cap or a dry run's unknown answer.
+    /// Failures another model might not have: a bad answer, an unavailable, refusing or timed-out
+    /// model, a prompt too long for its context. Not a rejected key, a template, the cost cap or a
+    /// dry run's unknown answer.
     static func fallsBack(_ kind: StageFailure.Kind) -> Bool {
         switch kind {
-        case .invalidAnswer, .provider(.invalidAnswer), .provider(.unavailable), .provider(.refused): return true
+        case .invalidAnswer, .provider(.invalidAnswer), .provider(.unavailable), .provider(.refused), .provider(.timedOut),
+             .provider(.contextOverflow):
+            return true
         default: return false
         }
     }

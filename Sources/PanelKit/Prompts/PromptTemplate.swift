@@ -21,8 +21,11 @@ struct PromptTemplate: Sendable {
     private var compiledSystem: MustacheTemplate
     /// The system text when it has no tags (most do not): nothing to render per call.
     private let staticSystem: String?
-    /// Whether the schema names a variable in `x-enum-from` (resolved per call).
+    /// Whether the schema names a variable in `x-enum-from`, `x-maxItems-from`,
+    /// `x-maxLength-from` or `x-when` (resolved per call).
     private let refinesSchema: Bool
+    /// The answer's bound in tokens (`AnswerBound`), nil when the schema leaves some part unbounded.
+    private(set) var answerTokens: Int?
     private var compiledUser: MustacheTemplate
 
     /// A template that cannot be loaded or rendered (exit status 2: it is configuration).
@@ -73,7 +76,9 @@ struct PromptTemplate: Sendable {
         self.schema = sent
         self.schemaText = sent.compact()
         self.validationSchema = parts ? Self.partsOnly(sent) : sent
-        self.refinesSchema = sent.compact().contains("\"x-enum-from\"") || sent.compact().contains("\"x-when\"")
+        let text = sent.compact()
+        self.refinesSchema = Self.refinementKeys.contains { text.contains("\"\($0)\"") }
+        self.answerTokens = try? AnswerBound.tokens(for: sent)
         self.staticSystem = system.contains("{{") ? nil : system
         // Prompts are plain text: without this pragma Mustache would HTML-escape `&` and quotes.
         let pragma = "{{% CONTENT_TYPE: TEXT}}"
@@ -87,9 +92,12 @@ struct PromptTemplate: Sendable {
 
     /// This template with its schema made concrete for `variables`: every `x-enum-from: name`
     /// becomes `enum: <the strings in variable name>`, so a model that constrains its output to the
-    /// schema (llama.cpp does) can only pick a listed value, such as a theme of the taxonomy.
-    /// A property whose schema says `x-when: name` is left out (of `properties` and `required`)
-    /// when the variable `name` is false.
+    /// schema (llama.cpp does) can only pick a listed value, such as a theme of the taxonomy;
+    /// `x-maxItems-from: lines` becomes the length of that list, and `x-maxLength-from: lines.text`
+    /// the longest `text` in it plus a quarter and 20 characters (room for punctuation a model
+    /// normalises), so an answer that copies its input is bounded by that input. A property whose
+    /// schema says `x-when: name` is left out (of `properties` and `required`) when the variable
+    /// `name` is false.
     func resolved(for variables: JSONValue) -> PromptTemplate {
         guard refinesSchema else { return self }
         func resolve(_ value: JSONValue) -> JSONValue {
@@ -112,6 +120,12 @@ struct PromptTemplate: Sendable {
                     if key == "x-enum-from", let name = member.string, let options = variables[name]?.strings {
                         return ("enum", .array(options.map(JSONValue.string)))
                     }
+                    if key == "x-maxItems-from", let name = member.string, let list = variables[name]?.array {
+                        return ("maxItems", .int(list.count))
+                    }
+                    if key == "x-maxLength-from", let path = member.string, let longest = Self.longestText(path, in: variables) {
+                        return ("maxLength", .int(longest + longest / 4 + 20))
+                    }
                     return (key, resolve(member))
                 })
             case .array(let items):
@@ -124,6 +138,7 @@ struct PromptTemplate: Sendable {
         copy.schema = resolve(schema)
         copy.schemaText = copy.schema.compact()
         if validationSchema != schema { copy.validationSchema = Self.partsOnly(copy.schema) } else { copy.validationSchema = copy.schema }
+        copy.answerTokens = try? AnswerBound.tokens(for: copy.schema)
         return copy
     }
 
@@ -140,6 +155,15 @@ struct PromptTemplate: Sendable {
             guard key == "properties", let properties = member.members else { return (key, member) }
             return (key, .object(properties.map { ($0.0, JSONValue.object([("type", .string("object"))])) }))
         })
+    }
+
+    static let refinementKeys = ["x-enum-from", "x-maxItems-from", "x-maxLength-from", "x-when"]
+
+    /// `lines.text`: the longest `text` of the objects in the list variable `lines` (characters).
+    private static func longestText(_ path: String, in variables: JSONValue) -> Int? {
+        let parts = path.split(separator: ".", maxSplits: 1).map(String.init)
+        guard parts.count == 2, let list = variables[parts[0]]?.array else { return nil }
+        return list.map { ($0[parts[1]]?.string ?? "").count }.max() ?? 0
     }
 
     /// The system and user text for `variables` (a JSON object holding every declared variable).

@@ -71,8 +71,9 @@ extension Pipeline {
             do { trace = try TraceStore(path: path) } catch { throw .write("\(error)") }
         }
         let counters = RunCounters()
-        let caller = ModelCaller(provider: textProvider, library: library, trace: trace, useCache: settings.useCache,
+        var caller = ModelCaller(provider: textProvider, library: library, trace: trace, useCache: settings.useCache,
                                  concurrency: settings.concurrency, counters: counters)
+        caller.limits = settings.callLimits
         let reuse = PanelReuse(settings: settings, provider: textProvider, library: library)
         let keys = chapters.map { chapter in chapter.chapter.panels.map { reuse.key($0, in: chapter) } }
         let known = try await reused(chapters, keys: keys, trace: trace).known

@@ -52,6 +52,8 @@ struct ModelCaller: StageModel {
     var prices = Prices()
     /// `--max-cost-usd`: a call that would pass the cap is not made.
     var ledger: CostLedger?
+    /// `max_tokens` and `call_timeout` per stage.
+    var limits = CallLimits()
 
     init(provider: any TextProvider, library: PromptLibrary, trace: (any CallTrace)? = nil, runID: Int64 = 0,
                 useCache: Bool = true, concurrency: Int = 8, rpm: Int? = nil, counters: RunCounters = RunCounters())
@@ -68,7 +70,7 @@ struct ModelCaller: StageModel {
 
     /// The request as recorded and hashed (compact JSON): everything that decides the answer,
     /// nothing secret. Built by hand because it is made for every call.
-    func canonicalRequest(_ template: PromptTemplate, system: String, user: String) -> String {
+    func canonicalRequest(_ template: PromptTemplate, system: String, user: String, maxTokens: Int? = nil) -> String {
         var out = "{\"provider\":"
         JSONValue.writeString(provider.name, to: &out)
         out += ",\"model\":"
@@ -78,6 +80,7 @@ struct ModelCaller: StageModel {
             out += ",\"parameters\":"
             JSONValue.writeString(parameters, to: &out)
         }
+        if let maxTokens { out += ",\"max_tokens\":\(maxTokens)" }
         out += ",\"prompt\":"
         JSONValue.writeString(template.name, to: &out)
         out += ",\"prompt_version\":\(template.version),\"system\":"
@@ -95,6 +98,8 @@ struct ModelCaller: StageModel {
         var user: String
         var hash: String
         var record: CallRecord
+        /// `max_tokens` sent, when the provider sends one.
+        var maxTokens: Int?
         var traceID: String { String(hash.prefix(16)) }
     }
 
@@ -107,15 +112,16 @@ struct ModelCaller: StageModel {
         } catch {
             throw StageFailure(stage: stage, message: "\(error)", kind: .template)
         }
-        let request = canonicalRequest(template, system: rendered.system, user: rendered.user)
+        let maxTokens = provider.honoursTokenBound ? limits.maxTokens(stage: stage.rawValue, answerBound: template.answerTokens) : nil
+        let request = canonicalRequest(template, system: rendered.system, user: rendered.user, maxTokens: maxTokens)
         // The variables join the key: an engine may read more than the prompt shows (the offline
         // engine reads theme keywords and aliases), and an answer must never outlive its inputs.
         let hash = SHA256.hex(request + "\n" + variables.compact())
         let record = CallRecord(
             runID: runID, chapterSlug: String(panelID.prefix { $0 != "/" }), panelID: panelID, stage: stage.rawValue,
             promptName: template.name, promptVersion: template.version, provider: provider.name, model: provider.model,
-            requestHash: hash, request: request, startedAt: Date())
-        return PreparedCall(template: template, system: rendered.system, user: rendered.user, hash: hash, record: record)
+            requestHash: hash, request: request, startedAt: Date(), maxTokens: maxTokens)
+        return PreparedCall(template: template, system: rendered.system, user: rendered.user, hash: hash, record: record, maxTokens: maxTokens)
     }
 
     /// The answer the trace already holds for this call, if it still satisfies the schema.
@@ -162,9 +168,11 @@ struct ModelCaller: StageModel {
             Task { await limiter.observe(attempt) }
             outer?(attempt)
         }
-        let textRequest = TextRequest(template: template, variables: variables, system: rendered.system, user: rendered.user)
+        let textRequest = TextRequest(template: template, variables: variables, system: rendered.system, user: rendered.user,
+                                      maxTokens: call.maxTokens)
+        let budget = limits.callTimeout(stage: stage.rawValue)
         let result = await RetryingHTTPClient.capturingAttempts(observer, waiting: .freeing(semaphore, pacedBy: limiter)) { () async throws(ProviderError) in
-            try await provider.complete(textRequest)
+            try await Self.within(budget, stage: stage) { [provider] () async throws(ProviderError) in try await provider.complete(textRequest) }
         }
         await semaphore.release()
         let seen = attempts.all
@@ -179,6 +187,7 @@ struct ModelCaller: StageModel {
             await ledger?.settle(reserved: estimate, actual: 0)
             record.status = .failed
             record.error = error.message
+            record.failureKind = error.kind.rawValue
             await finish(callID, record)
             throw StageFailure(stage: stage, message: error.message, kind: .provider(error.kind))
         case .success(let completion):
@@ -186,6 +195,7 @@ struct ModelCaller: StageModel {
             record.attempt = max(completion.attempts, record.attempt)
             if !completion.notes.isEmpty { record.error = completion.notes.joined(separator: "; ") }
             record.providerRequestID = completion.providerRequestID
+            record.finishReason = completion.finishReason
             record.tokensIn = completion.tokensIn
             record.tokensOut = completion.tokensOut
             let cost = completion.costUSD ?? prices.text(provider.model, tokensIn: completion.tokensIn, tokensOut: completion.tokensOut)
@@ -196,6 +206,7 @@ struct ModelCaller: StageModel {
             if !problems.isEmpty {
                 record.status = .failed
                 record.error = "answer does not match the schema: " + problems.prefix(3).joined(separator: "; ")
+                record.failureKind = ProviderError.Kind.invalidAnswer.rawValue
                 await finish(callID, record)
                 throw StageFailure(stage: stage, message: record.error!)
             }
@@ -204,6 +215,33 @@ struct ModelCaller: StageModel {
             await counters.made()
             return ModelAnswer(value: completion.value, traceID: String(hash.prefix(16)), cached: false)
         }
+    }
+
+    /// `operation`'s answer if it comes within `budget` (`call_timeout`: the whole call, retries and
+    /// a repair included); otherwise the call is cancelled (its HTTP request with it) and fails
+    /// `.timedOut`. The connection's own timeout is separate and longer.
+    static func within<Value: Sendable>(_ budget: Duration, stage: StageID,
+                                        _ operation: @escaping @Sendable () async throws(ProviderError) -> Value) async throws(ProviderError) -> Value
+    {
+        let first: Result<Value, ProviderError>? = await withTaskGroup(of: Result<Value, ProviderError>?.self) { group in
+            group.addTask {
+                do throws(ProviderError) { return .success(try await operation()) } catch { return .failure(error) }
+            }
+            group.addTask {
+                // Cancelled once the answer is in; returning nil either way marks "the budget ran out".
+                try? await Task.sleep(for: budget)
+                return nil
+            }
+            let winner = await group.next() ?? nil
+            group.cancelAll()
+            return winner
+        }
+        guard let first else {
+            let seconds = Double(budget.components.seconds) + Double(budget.components.attoseconds) / 1e18
+            throw ProviderError(.timedOut, "no answer within \(String(format: "%g", seconds)) s "
+                                + "(call_timeout for \(stage.rawValue)); raise `call_timeout` in panelproc.yml for a slow model")
+        }
+        return try first.get()
     }
 
     /// One failed row per HTTP attempt that did not end the call (a retried 429, 5xx, drop, or

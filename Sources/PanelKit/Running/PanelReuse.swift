@@ -28,6 +28,11 @@ struct PanelReuse: Sendable {
         }
         let rules = settings.gateRules
         text += "rules \(rules.maxWordsPerBubble) \(rules.commonExampleOverlap) \(rules.unknownRoles.rawValue) force \(settings.force)\n"
+        if provider.honoursTokenBound {
+            let limits = settings.callLimits
+            text += "max_tokens \(limits.maxTokensForAll.map(String.init) ?? "-") "
+                + limits.maxTokensByStage.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") + "\n"
+        }
         fingerprint = SHA256.hex(text)
     }
 

@@ -61,6 +61,7 @@ public struct Pipeline: Sendable {
             var caller = ModelCaller(provider: textProvider, library: library, trace: trace, runID: report.runID ?? 0,
                                      useCache: settings.useCache, concurrency: settings.concurrency, counters: counters)
             caller.prices = settings.prices
+            caller.limits = settings.callLimits
             caller.ledger = ledger
             caller.rateLimiter = limiter
             let reuse = PanelReuse(settings: settings, provider: textProvider, library: library)

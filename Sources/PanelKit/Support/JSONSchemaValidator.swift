@@ -14,7 +14,8 @@ enum JSONSchemaValidator {
         guard let members = schema.members else { return ["\(path): a schema must be an object"] }
         let known: Set<String> = ["type", "properties", "required", "additionalProperties", "items", "enum", "const",
                                   "minimum", "maximum", "minLength", "maxLength", "minItems", "maxItems",
-                                  "description", "title", "$schema", "x-enum-from", "x-parts", "x-when"]
+                                  "description", "title", "$schema", "x-enum-from", "x-maxItems-from", "x-maxLength-from",
+                                  "x-parts", "x-when"]
         var found: [String] = []
         for (key, value) in members {
             if !known.contains(key) { found.append("\(path): unsupported keyword `\(key)`") }
@@ -30,7 +31,9 @@ enum JSONSchemaValidator {
             case "enum": if value.array == nil { found.append("\(path).enum: not a list") }
             case "x-when": if value.string == nil { found.append("\(path).x-when: should name a boolean variable") }
             case "x-parts": if value.bool == nil { found.append("\(path).x-parts: should be true or false") }
-            case "x-enum-from": if value.string == nil { found.append("\(path).x-enum-from: should name a variable holding a list") }
+            case "x-enum-from", "x-maxItems-from": if value.string == nil { found.append("\(path).\(key): should name a variable holding a list") }
+            case "x-maxLength-from":
+                if value.string?.contains(".") != true { found.append("\(path).x-maxLength-from: should name a list variable and a field, as `lines.text`") }
             case "minimum", "maximum": if value.number == nil { found.append("\(path).\(key): not a number") }
             case "minLength", "maxLength", "minItems", "maxItems":
                 if (value.integer ?? -1) < 0 { found.append("\(path).\(key): not a whole number ≥ 0") }

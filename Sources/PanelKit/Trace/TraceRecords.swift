@@ -35,14 +35,24 @@ public struct CallRecord: Sendable, Equatable {
     public var error: String?
     public var startedAt: Date
     public var finishedAt: Date?
+    /// `max_tokens` sent (the stage's answer bound or the setting); nil for engines without one.
+    public var maxTokens: Int?
+    /// The provider's `finish_reason` (`stop`, `length`) of the answer used.
+    public var finishReason: String?
+    /// For a failed call: `ProviderError.Kind` (`timed_out`, `context_overflow`, `invalidAnswer`, …).
+    public var failureKind: String?
 
     public init(
         runID: Int64, chapterSlug: String, panelID: String, stage: String, promptName: String,
         promptVersion: Int, provider: String, model: String, requestHash: String, request: String,
         response: String? = nil, providerRequestID: String? = nil, status: CallStatus = .started,
         attempt: Int = 1, latencyMS: Double? = nil, tokensIn: Int? = nil, tokensOut: Int? = nil,
-        costUSD: Double? = nil, error: String? = nil, startedAt: Date = Date(), finishedAt: Date? = nil
+        costUSD: Double? = nil, error: String? = nil, startedAt: Date = Date(), finishedAt: Date? = nil,
+        maxTokens: Int? = nil, finishReason: String? = nil, failureKind: String? = nil
     ) {
+        self.maxTokens = maxTokens
+        self.finishReason = finishReason
+        self.failureKind = failureKind
         self.runID = runID
         self.chapterSlug = chapterSlug
         self.panelID = panelID

@@ -107,7 +107,16 @@ enum TraceSchema {
                 );
                 """)
         }
-        migrator.registerMigration("v4-batches") { db in
+        migrator.registerMigration("v4-call-bounds") { db in
+            // What the real-model report needs per call: the bound sent, how the answer ended,
+            // and why a call failed, as a kind rather than prose.
+            try db.execute(sql: """
+                ALTER TABLE calls ADD COLUMN max_tokens INTEGER;
+                ALTER TABLE calls ADD COLUMN finish_reason TEXT;
+                ALTER TABLE calls ADD COLUMN failure_kind TEXT;
+                """)
+        }
+        migrator.registerMigration("v5-batches") { db in
             // `panelproc batch`: what went to a provider's Batch API, so that a request is sent
             // once, collected once, and resubmitted when it failed or expired.
             try db.execute(sql: BatchStore.schema)
@@ -128,7 +137,7 @@ enum TraceSchema {
         "id", "run_id", "chapter_slug", "panel_id", "stage", "prompt_name", "prompt_version",
         "provider", "model", "request_hash", "request", "response", "provider_request_id", "status",
         "attempt", "latency_ms", "tokens_in", "tokens_out", "cost_usd", "error", "cached_from",
-        "started_at", "finished_at",
+        "started_at", "finished_at", "max_tokens", "finish_reason", "failure_kind",
     ]
 
     /// Inserts a call, or replaces every column of the row when its start was flushed earlier.

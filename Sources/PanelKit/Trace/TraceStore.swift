@@ -345,6 +345,9 @@ public actor TraceStore {
                 try call.add(pending.cachedFrom)
                 try call.add(TraceDate.format(record.startedAt))
                 try call.add(record.finishedAt.map(TraceDate.format))
+                try call.add(record.maxTokens)
+                try call.add(record.finishReason)
+                try call.add(record.failureKind)
                 try call.run()
             }
             var panel = RowWriter(try db.cachedStatement(sql: TraceSchema.upsertPanelState))
@@ -629,7 +632,8 @@ public actor TraceStore {
             providerRequestID: row["provider_request_id"], status: status, attempt: row["attempt"],
             latencyMS: row["latency_ms"], tokensIn: row["tokens_in"], tokensOut: row["tokens_out"],
             costUSD: row["cost_usd"], error: row["error"], startedAt: try date(row["started_at"]),
-            finishedAt: try (row["finished_at"] as String?).map(date))
+            finishedAt: try (row["finished_at"] as String?).map(date), maxTokens: row["max_tokens"],
+            finishReason: row["finish_reason"], failureKind: row["failure_kind"])
         return TracedCall(id: row["id"], record: record, cachedFrom: row["cached_from"])
     }
 

@@ -23,7 +23,7 @@ struct TraceStoreTests {
         let again = try TraceStore(path: path)
         #expect(try await again.runs(limit: 10).map(\.command) == ["panelproc a.md"])
         #expect(try await again.calls(panelID: "p01-01").map(\.record.requestHash) == ["h1"])
-        #expect(try await sqlite(path, "SELECT identifier FROM grdb_migrations ORDER BY identifier") == ["v1", "v2", "v3-snapshots", "v4-batches"])
+        #expect(try await sqlite(path, "SELECT identifier FROM grdb_migrations ORDER BY identifier") == ["v1", "v2", "v3-snapshots", "v4-call-bounds", "v5-batches"])
     }
 
     @Test("Only a succeeded call is served from the cache, not a started or failed one")

@@ -29,12 +29,18 @@ public struct OpenAICompatibleTextProvider: TextProvider, CustomStringConvertibl
         var responseFormat: ResponseFormat
         var temperature: Double?
         var seed: Int?
-        /// `max_tokens`; nil leaves it to the server.
+        /// `max_tokens` for a request that brings none (every call from a run brings its stage's
+        /// bound); nil leaves it to the server.
         var maxTokens: Int?
+        /// The model's context window in tokens (`context_window`); nil asks llama-server's
+        /// `GET /props` once, and checks nothing when that does not answer.
+        var contextWindow: Int?
 
         init(model: String = "gpt-4o-mini", baseURL: URL = OpenAICompatibleTextProvider.defaultBaseURL,
-                    responseFormat: ResponseFormat = .jsonSchema, temperature: Double? = nil, seed: Int? = nil, maxTokens: Int? = nil)
+                    responseFormat: ResponseFormat = .jsonSchema, temperature: Double? = nil, seed: Int? = nil, maxTokens: Int? = nil,
+                    contextWindow: Int? = nil)
         {
+            self.contextWindow = contextWindow
             self.model = model
             self.baseURL = baseURL
             self.responseFormat = responseFormat
@@ -55,12 +61,14 @@ public struct OpenAICompatibleTextProvider: TextProvider, CustomStringConvertibl
 
     public let name = "openai"
     public let isLocal = false
+    let honoursTokenBound = true
     var settings: Settings
     public var model: String { settings.model }
     /// The environment variable the key came from, named in errors.
     let keyVariable: String
     private let apiKey: String
     private let http: RetryingHTTPClient
+    private let contextWindow: ContextWindowProbe
 
     /// `apiKey` is the value the caller read from `keyVariable`. `http` is used as given, except
     /// that its redaction also hides `apiKey`. An empty key is only accepted for a server on this
@@ -74,6 +82,7 @@ public struct OpenAICompatibleTextProvider: TextProvider, CustomStringConvertibl
         var http = http
         http.redaction = Redaction(secrets: http.redaction.secrets + [apiKey, self.apiKey])
         self.http = http
+        self.contextWindow = ContextWindowProbe(known: settings.contextWindow, baseURL: settings.baseURL, http: http)
     }
 
     public var description: String { "openai(\(model) at \(settings.baseURL.absoluteString))" }
@@ -112,26 +121,53 @@ public struct OpenAICompatibleTextProvider: TextProvider, CustomStringConvertibl
                                 + keyHint)
         }
         var attempts = 0
-        let first = try await exchange(Self.makeRequest(request: request, settings: settings, apiKey: apiKey, repair: nil), attempts: &attempts)
+        let firstRequest = Self.makeRequest(request: request, settings: settings, apiKey: apiKey, repair: nil)
+        try await checkFits(firstRequest, request: request)
+        let first = try await exchange(firstRequest, attempts: &attempts)
         let firstCheck = Self.check(first, schema: request.template.validationSchema)
         if case .valid(let value) = firstCheck {
             return TextCompletion(value: value, raw: first.content, providerRequestID: first.requestID, tokensIn: first.tokensIn,
-                                  tokensOut: first.tokensOut, attempts: attempts)
+                                  tokensOut: first.tokensOut, attempts: attempts, finishReason: first.finishReason)
         }
         guard case .invalid(let problem) = firstCheck else { fatalError("unreachable") }
         let repairRequest = Self.makeRequest(request: request, settings: settings, apiKey: apiKey,
                                              repair: (previousAnswer: first.content, problem: problem))
+        do throws(ProviderError) {
+            try await checkFits(repairRequest, request: request)
+        } catch {
+            throw ProviderError(error.kind, "the repair re-ask (the first answer \(problem)) \(error.message)")
+        }
         let second = try await exchange(repairRequest, attempts: &attempts)
         let tokensIn = Self.sum(first.tokensIn, second.tokensIn), tokensOut = Self.sum(first.tokensOut, second.tokensOut)
         switch Self.check(second, schema: request.template.validationSchema) {
         case .valid(let value):
             return TextCompletion(value: value, raw: second.content, providerRequestID: second.requestID, tokensIn: tokensIn,
-                                  tokensOut: tokensOut, attempts: attempts,
+                                  tokensOut: tokensOut, attempts: attempts, finishReason: second.finishReason,
                                   notes: ["repaired: the first answer \(problem); one re-ask fixed it"])
         case .invalid(let secondProblem):
             throw ProviderError(.invalidAnswer, "\(request.template.name) answer did not validate after a repair: \(secondProblem) "
                                 + "(first answer: \(problem))")
         }
+    }
+
+    /// Refuses, before anything is sent, a request whose prompt and answer bound cannot fit the
+    /// model's context window (when it is known): the server would refuse it or cut the answer off.
+    private func checkFits(_ http: HTTPRequest, request: TextRequest) async throws(ProviderError) {
+        guard let window = await contextWindow.tokens() else { return }
+        let prompt = Self.estimatedPromptTokens(http.body)
+        let answer = request.maxTokens ?? settings.maxTokens ?? 0
+        guard prompt + answer > window else { return }
+        throw ProviderError(.contextOverflow,
+                            "needs about \(prompt) prompt tokens + \(answer) answer tokens (max_tokens), more than the model's "
+                                + "context window of \(window) tokens; not sent: use a model with a larger context, or lower "
+                                + "`max_tokens` for \(request.template.name) in panelproc.yml")
+    }
+
+    /// A tokenizer-free estimate that errs high: three bytes a token for the messages' text (English
+    /// runs near four), plus eight tokens a message for the chat template's markers.
+    static func estimatedPromptTokens(_ body: [UInt8]) -> Int {
+        guard let messages = (try? JSONValue.parse(String(decoding: body, as: UTF8.self)))?["messages"]?.array else { return body.count / 3 }
+        return messages.reduce(0) { total, message in total + (message["content"]?.string?.utf8.count ?? 0) / 3 + 8 }
     }
 
     private var keyHint: String {
@@ -219,7 +255,8 @@ public struct OpenAICompatibleTextProvider: TextProvider, CustomStringConvertibl
             .object([("role", .string("user")), ("content", .string(request.user))]),
         ]
         if let repair {
-            messages.append(.object([("role", .string("assistant")), ("content", .string(repair.previousAnswer))]))
+            // A bounded excerpt: a rambling answer quoted whole can by itself overflow the context.
+            messages.append(.object([("role", .string("assistant")), ("content", .string(repairExcerpt(repair.previousAnswer)))]))
             messages.append(.object([("role", .string("user")), ("content", .string(
                 "Your previous answer \(repair.problem). Reply again with only a JSON object matching this JSON Schema, "
                     + "with no prose and no code fence:\n" + schemaText))]))
@@ -242,12 +279,23 @@ public struct OpenAICompatibleTextProvider: TextProvider, CustomStringConvertibl
         ]
         if let temperature = settings.temperature { fields.append(("temperature", .double(temperature))) }
         if let seed = settings.seed { fields.append(("seed", .int(seed))) }
-        if let maxTokens = settings.maxTokens { fields.append(("max_tokens", .int(maxTokens))) }
+        if let maxTokens = request.maxTokens ?? settings.maxTokens { fields.append(("max_tokens", .int(maxTokens))) }
         var headers: [(String, String)] = []
         if !apiKey.isEmpty { headers.append(("Authorization", "Bearer \(apiKey)")) }
         headers += [("Content-Type", "application/json"), ("Accept", "application/json")]
         return HTTPRequest(method: "POST", url: settings.baseURL.appendingPathComponent("chat/completions"), headers: headers,
                            body: Array(JSONValue.object(fields).compact().utf8))
+    }
+
+    /// The longest part of a bad answer a repair re-ask quotes back, in characters.
+    static let repairExcerptLimit = 600
+
+    /// `answer` when short; otherwise its head and tail around a note of what was left out, so the
+    /// re-ask shows where the answer went wrong without paying for all of it again.
+    static func repairExcerpt(_ answer: String) -> String {
+        guard answer.count > repairExcerptLimit else { return answer }
+        let head = answer.prefix(repairExcerptLimit * 2 / 3), tail = answer.suffix(repairExcerptLimit / 3)
+        return "\(head)\n[… \(answer.count - head.count - tail.count) characters left out …]\n\(tail)"
     }
 
     // MARK: Response parsing (pure)

@@ -11,10 +11,14 @@ protocol TextProvider: Sendable {
     /// Settings besides `name` and `model` that decide the answer (temperature, seed, …), part of
     /// the cache key; empty (the default) adds nothing, so existing keys stay the same.
     var cacheParameters: String { get }
+    /// Whether the provider sends `TextRequest.maxTokens` (then it is part of the cache key: a
+    /// bound decides where an answer may be cut off). The built-in engine needs no bound.
+    var honoursTokenBound: Bool { get }
 }
 
 extension TextProvider {
     var cacheParameters: String { "" }
+    var honoursTokenBound: Bool { false }
 }
 
 /// One rendered prompt.
@@ -23,12 +27,15 @@ struct TextRequest: Sendable {
     var variables: JSONValue
     var system: String
     var user: String
+    /// `max_tokens`: the stage's answer bound, or what `panelproc.yml` sets.
+    var maxTokens: Int?
 
-    init(template: PromptTemplate, variables: JSONValue, system: String, user: String) {
+    init(template: PromptTemplate, variables: JSONValue, system: String, user: String, maxTokens: Int? = nil) {
         self.template = template
         self.variables = variables
         self.system = system
         self.user = user
+        self.maxTokens = maxTokens
     }
 }
 
@@ -46,10 +53,13 @@ struct TextCompletion: Sendable {
     var attempts: Int
     /// What happened on the way, for the trace (a repair re-ask and why).
     var notes: [String]
+    /// The provider's `finish_reason` for the answer used (`stop`, `length`), for the trace.
+    var finishReason: String?
 
     init(value: JSONValue, raw: String, providerRequestID: String? = nil, tokensIn: Int? = nil,
-                tokensOut: Int? = nil, costUSD: Double? = nil, attempts: Int = 1, notes: [String] = [])
+                tokensOut: Int? = nil, costUSD: Double? = nil, attempts: Int = 1, finishReason: String? = nil, notes: [String] = [])
     {
+        self.finishReason = finishReason
         self.attempts = max(1, attempts)
         self.notes = notes
         self.value = value
@@ -72,6 +82,10 @@ public struct ProviderError: Error, Sendable, CustomStringConvertible {
         case invalidAnswer
         /// Network, timeout, 429 or 5xx after every retry.
         case unavailable
+        /// No answer within the call's time budget (`call_timeout`), retries included.
+        case timedOut = "timed_out"
+        /// The prompt and the answer bound cannot fit the model's context window: not sent.
+        case contextOverflow = "context_overflow"
     }
 
     var kind: Kind

@@ -15,7 +15,8 @@ enum TextProviders {
         case .openai:
             var settings = OpenAICompatibleTextProvider.Settings(
                 model: configuration.textModel ?? "gpt-4o-mini", responseFormat: configuration.responseFormat,
-                temperature: configuration.temperature, seed: configuration.seed, maxTokens: configuration.maxTokens)
+                temperature: configuration.temperature, seed: configuration.seed,
+                contextWindow: configuration.callLimits.contextWindow(model: configuration.textModel ?? "gpt-4o-mini"))
             if let text = configuration.openAIBaseURL {
                 guard let url = URL(string: text), url.scheme == "http" || url.scheme == "https" else {
                     throw InputError(file: configuration.file ?? "OPENAI_BASE_URL", message: "`openai_base_url` should be an http(s) URL, found `\(text)`")

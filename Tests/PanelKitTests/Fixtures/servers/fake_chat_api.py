@@ -10,6 +10,8 @@ Endpoints
   GET  /count                 {"total": n, "by_outcome": {"ok": n, "429": n, ...}}: API requests only
   GET  /requests              what each API request carried: prompt, format, messages, has_key, outcome
   GET  /health                {"status": "ok"}
+  GET  /props                 with --n-ctx N, llama-server's answer: {"default_generation_settings": {"n_ctx": N}}
+                              (404 without, as on OpenAI)
 
 The answer is a minimal instance of `response_format.json_schema.schema` (in json_object mode,
 of the schema the system message spells out after "JSON Schema:"): required keys only, strings
@@ -36,6 +38,11 @@ Faults
                             drop     close the connection without answering
                             malformed  200 whose content is not JSON
                             truncated  200 whose JSON is cut off, finish_reason "length"
+                            ramble   200 whose content is prose until max_tokens (5000 words when
+                                     the request sets none), finish_reason "length": a small model
+                                     that never closes its JSON
+  --n-ctx N               the context window: /props reports it, and a request whose prompt (in
+                          words) is longer gets 400 "exceed_context_size_error", as llama-server does
   --mixed                 the issue's mix: 5% 429, 5% 429ra, 5% 500, 2% drop,
                           2.5% malformed, 2.5% truncated
   --seed N                the draw for a request depends only on the seed, the request body and
@@ -60,7 +67,7 @@ from http.server import BaseHTTPRequestHandler
 from loopback_http import LoopbackHTTPServer
 
 MIXED = "429=0.05,429ra=0.05,500=0.05,drop=0.02,malformed=0.025,truncated=0.025"
-KINDS = ["429", "429ra", "500", "drop", "malformed", "truncated"]
+KINDS = ["429", "429ra", "500", "drop", "malformed", "truncated", "ramble"]
 
 
 def parse_faults(spec):
@@ -231,6 +238,8 @@ class Handler(BaseHTTPRequestHandler):
                 self.send_json(200, list(state.requests))
         elif self.path == "/health":
             self.send_json(200, {"status": "ok"})
+        elif self.path == "/props" and state.args.n_ctx:
+            self.send_json(200, {"default_generation_settings": {"n_ctx": state.args.n_ctx}, "total_slots": 1})
         else:
             self.send_json(404, {"error": {"message": "not found"}})
 
@@ -265,7 +274,9 @@ class Handler(BaseHTTPRequestHandler):
         auth = self.headers.get("Authorization") or ""
         entry = {"path": self.path, "prompt": name, "format": response_format.get("type"), "messages": len(messages),
                  "has_key": auth.startswith("Bearer "), "model": request.get("model"),
-                 "temperature": request.get("temperature"), "seed": request.get("seed")}
+                 "temperature": request.get("temperature"), "seed": request.get("seed"),
+                 "max_tokens": request.get("max_tokens"), "prompt_tokens": prompt_tokens(messages),
+                 "assistant_chars": sum(len(m.get("content") or "") for m in messages if m.get("role") == "assistant")}
         if state.args.latency_ms:
             time.sleep(state.args.latency_ms / 1000.0)
         if state.args.key is not None and auth != f"Bearer {state.args.key}":
@@ -273,6 +284,12 @@ class Handler(BaseHTTPRequestHandler):
             received = auth[len("Bearer "):] if auth.startswith("Bearer ") else "(none)"
             self.send_json(401, {"error": {"message": f"Incorrect API key provided: {received}", "type": "invalid_request_error",
                                            "code": "invalid_api_key"}})
+            return
+        if state.args.n_ctx and prompt_tokens(messages) > state.args.n_ctx:
+            state.record(entry, "400ctx")
+            self.send_json(400, {"error": {"code": 400, "type": "exceed_context_size_error", "message":
+                                           f"request ({prompt_tokens(messages)} tokens) exceeds the available context size "
+                                           f"({state.args.n_ctx} tokens), try increasing it"}})
             return
         wait, limits = state.admit(prompt_tokens(messages))
         if wait is not None:
@@ -317,6 +334,9 @@ class Handler(BaseHTTPRequestHandler):
         elif fault == "truncated":
             content = content[: max(1, len(content) // 2)]
             finish = "length"
+        elif fault == "ramble":
+            content = "Here is the panel, described at length: " + " ".join(["and then"] * (request.get("max_tokens") or 5000))
+            finish = "length"
         state.record(entry, fault or "ok")
         with state.lock:
             number = state.total
@@ -339,6 +359,7 @@ def main():
     parser.add_argument("--faults", default="")
     parser.add_argument("--mixed", action="store_true")
     parser.add_argument("--retry-after", default="1")
+    parser.add_argument("--n-ctx", type=int, default=0)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--key", default=None)
     parser.add_argument("--answers", default=None)

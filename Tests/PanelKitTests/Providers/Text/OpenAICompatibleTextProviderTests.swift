@@ -189,7 +189,8 @@ struct OpenAICompatibleTextProviderTests {
         }
         #expect(client.callCount == 0)
         let local = ScriptedHTTPClient([chatResponse("{\"theme\":\"a\",\"confidence\":1}")])
-        let loopback = OpenAICompatibleTextProvider(apiKey: "", settings: .init(baseURL: URL(string: "http://127.0.0.1:8002/v1")!),
+        // A known context window: the loopback server is not asked for its `/props`.
+        let loopback = OpenAICompatibleTextProvider(apiKey: "", settings: .init(baseURL: URL(string: "http://127.0.0.1:8002/v1")!, contextWindow: 8192),
                                                     http: RetryingHTTPClient(local))
         _ = try await loopback.complete(try miniRequest())
         #expect(local.requests.first?.header("Authorization") == nil)

@@ -1,0 +1,64 @@
+/// How large and how long one model call may be: `max_tokens`, `call_timeout` and
+/// `context_window` in `panelproc.yml`, each a number for every stage (or model) or a mapping per
+/// stage (or model).
+///
+/// ```yaml
+/// max_tokens: {bubbles: 400}        # default: derived from each stage's answer schema
+/// call_timeout: {default: 120, image_prompt: 200}   # seconds for a whole call, retries included
+/// context_window: {smollm2: 4096}   # tokens; llama-server's own `n_ctx` is asked when unset
+/// ```
+struct CallLimits: Sendable, Equatable {
+    /// `max_tokens: N`: every stage.
+    var maxTokensForAll: Int?
+    var maxTokensByStage: [String: Int] = [:]
+    var callTimeoutSeconds: Double = 120
+    var callTimeoutByStage: [String: Double] = [:]
+    var contextWindowForAll: Int?
+    var contextWindowByModel: [String: Int] = [:]
+
+    /// The `max_tokens` a call of `stage` sends: the setting, else the bound of its answer.
+    func maxTokens(stage: String, answerBound: Int?) -> Int? {
+        maxTokensByStage[stage] ?? maxTokensForAll ?? answerBound
+    }
+
+    func callTimeout(stage: String) -> Duration {
+        .milliseconds(Int((callTimeoutByStage[stage] ?? callTimeoutSeconds) * 1000))
+    }
+
+    func contextWindow(model: String) -> Int? {
+        contextWindowByModel[model] ?? contextWindowForAll
+    }
+
+    mutating func readMaxTokens(_ field: YAMLFields.Field) throws(InputError) {
+        if field.node.mapping == nil {
+            maxTokensForAll = try field.integer(in: 1...1_000_000)
+            return
+        }
+        for entry in try field.mapping() {
+            guard let value = try entry.integer(in: 1...1_000_000) else { continue }
+            if entry.key == "default" { maxTokensForAll = value } else { maxTokensByStage[entry.key] = value }
+        }
+    }
+
+    mutating func readCallTimeout(_ field: YAMLFields.Field) throws(InputError) {
+        if field.node.mapping == nil {
+            callTimeoutSeconds = try field.number(in: 1...86_400) ?? callTimeoutSeconds
+            return
+        }
+        for entry in try field.mapping() {
+            guard let value = try entry.number(in: 1...86_400) else { continue }
+            if entry.key == "default" { callTimeoutSeconds = value } else { callTimeoutByStage[entry.key] = value }
+        }
+    }
+
+    mutating func readContextWindow(_ field: YAMLFields.Field) throws(InputError) {
+        if field.node.mapping == nil {
+            contextWindowForAll = try field.integer(in: 256...100_000_000)
+            return
+        }
+        for entry in try field.mapping() {
+            guard let value = try entry.integer(in: 256...100_000_000) else { continue }
+            if entry.key == "default" { contextWindowForAll = value } else { contextWindowByModel[entry.key] = value }
+        }
+    }
+}
