@@ -49,6 +49,15 @@ struct BatchJobTests {
         #expect(first.batches.count == 1)
         #expect(first.requests == panels, "one fused request per panel")
         #expect(first.text.contains("fused mode: the whole book goes in one round"))
+        // The lines as uploaded: the chat provider's own body, max_tokens included.
+        let uploaded = String(decoding: try await job.api.content(first.batches[0].inputFileID), as: UTF8.self)
+        let line = try JSONValue.parse(String(try #require(uploaded.split(separator: "\n").first)))
+        #expect(line["method"]?.string == "POST" && line["url"]?.string == "/v1/chat/completions")
+        #expect(line["custom_id"]?.string?.count == 64)
+        #expect(line["body"]?["model"]?.string == "gpt-4o-mini")
+        #expect(line["body"]?["response_format"]?["json_schema"]?["name"]?.string == FusedCall.promptName)
+        #expect(line["body"]?["max_tokens"]?.integer ?? 0 > 0, "\(uploaded.prefix(300))")
+        #expect(!uploaded.contains(Self.key))
         let again = try await job.submit(chapters)
         #expect(again.requests == 0 && again.alreadyPending == panels, "a pending request is not sent twice")
 
