@@ -58,6 +58,37 @@ struct ModelRouterTests {
         #expect(models["roles"] == ["small"])
     }
 
+    @Test("A stage whose answer stays invalid after the repair is asked once more with the fallback model, traced as its own call")
+    func fallbackIsTraced() async throws {
+        let server = try await FakeChatAPI.start(["--answers", #"{"theme": {"theme": 5}}"#])
+        defer { Task { await server.stop() } }
+        let folder = try makeTemporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var settings = RunSettings()
+        settings.textProvider = .openai
+        settings.openAIBaseURL = server.baseURL.absoluteString
+        settings.textModel = "base-model"
+        settings.retryAttempts = 1
+        settings.characters = RepoPaths.fixture("samples/character_base_list.json").path
+        settings.trace = folder.appendingPathComponent("trace.sqlite").path
+        settings.imageProvider = .none
+        settings.writeGallery = false
+        settings.outputDirectory = folder.path
+        settings.calls.fallbackModel = "fallback-model"
+        let pipeline = try Pipeline(settings: settings, environment: [:])
+        let chapters = try pipeline.prepare(files: [RepoPaths.fixture("samples/02-the-double-spend.md")])
+        let report = try await pipeline.run(chapters)
+        let requests = try await server.requests().filter { ($0["prompt"] as? String) == "theme" }
+        let panels = chapters[0].chapter.panels.count
+        #expect(requests.filter { ($0["model"] as? String) == "base-model" }.count == 2 * panels, "first answer and its repair")
+        #expect(requests.filter { ($0["model"] as? String) == "fallback-model" }.count == 2 * panels, "the fallback, once per panel")
+        let panel = report.chapters[0].panels[0]
+        #expect(panel.text?.reasons.contains { $0.contains("the fallback model fallback-model also failed") } == true, "\(panel.text?.reasons ?? [])")
+        let store = try TraceStore(path: try #require(settings.trace))
+        let rows = try await store.calls(panelID: panel.sheet.id).filter { $0.record.stage == "theme" && $0.record.attempt == 2 }
+        #expect(Set(rows.map(\.record.model)) == ["base-model", "fallback-model"], "one call row per model")
+    }
+
     @Test("The router falls back once, on a failed answer only")
     func fallback() async throws {
         struct Failing: StageModel {
