@@ -7,7 +7,7 @@ import PanelKit
 struct BatchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "batch",
-        abstract: "Send a book's text calls through the provider's Batch API (half price), then collect the answers.",
+        abstract: "Send a book's text calls through the provider's Batch API (half price; call_mode: fused sends a whole book in one round), then collect the answers.",
         discussion: """
             submit plans like --dry-run and sends every text request that is neither cached nor \
             already in a pending batch; status shows each batch's state; collect stores the answers \
