@@ -97,6 +97,26 @@ struct FusedModeTests {
         #expect(good.joined().map { $0?.status } == repaired.joined().map { $0?.status })
     }
 
+    @Test("A panel's fused request does not change when another panel is inserted before it (no ids, positions or paths in the key)")
+    func keyIgnoresPosition() throws {
+        var settings = RunSettings()
+        settings.characters = RepoPaths.fixture("samples/character_base_list.json").path
+        let pipeline = Pipeline(settings: settings)
+        let url = RepoPaths.fixture("samples/02-the-double-spend.md")
+        let original = String(decoding: try RepoPaths.bytes(url), as: UTF8.self)
+        let marker = try #require(original.range(of: "### PANEL ONE"))
+        let edited = original.replacingCharacters(in: marker.lowerBound..<marker.lowerBound, with: "### Panel 0\n\nA quiet street at dawn.\n\n\n")
+        func variables(_ text: String, panel: Int) throws -> (String, String) {
+            let chapter = try pipeline.prepare([InputDocument(path: url.path, source: SourceText(text))])[0]
+            let context = StageContext(panel: chapter.chapter.panels[panel], settings: chapter.chapter.settings, characters: chapter.characters)
+            return (FusedCall.variables(context, withChecklist: true).compact(), "\(chapter.chapter.panels[panel].lines)")
+        }
+        let (before, linesBefore) = try variables(original, panel: 0)
+        let (after, linesAfter) = try variables(edited, panel: 1)
+        #expect(linesBefore != linesAfter, "the panel moved down")
+        #expect(before == after)
+    }
+
     @Test("The fused template's schema: strict parts sent, objects validated, the checklist part dropped when separate")
     func schema() throws {
         let library = try PromptLibrary.load()
