@@ -59,7 +59,7 @@ public struct BatchJob: Sendable {
                              + "after `panelproc batch collect`, a normal run is served from the cache")
             } else {
                 lines.append("stage mode: only requests whose inputs are known can go, one stage level a round (theme and roles, then rewrite, then image prompt and bubbles, then the checklist); "
-                             + (waiting > 0 ? "\(waiting) call\(waiting == 1 ? "" : "s") wait for these answers: collect, then submit again"
+                             + (waiting > 0 ? "up to \(waiting) more call\(waiting == 1 ? "" : "s") wait for these answers: collect, then submit again"
                                 : "no call waits for another"))
             }
             return lines.joined(separator: "\n") + "\n"
