@@ -56,3 +56,4 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+// Prompts: draft_*.yml and continuity.yml added (manifest re-read)

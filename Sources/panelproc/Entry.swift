@@ -11,7 +11,10 @@ enum Entry {
         static let configuration = CommandConfiguration(
             commandName: "panelproc", abstract: PanelprocCommand.configuration.abstract,
             version: PanelKitVersion.string,
-            subcommands: [PanelprocCommand.self, InspectCommand.self, TraceCommand.self, PacingCommand.self, StatusCommand.self, BatchCommand.self], defaultSubcommand: PanelprocCommand.self)
+            subcommands: [PanelprocCommand.self, InspectCommand.self, TraceCommand.self, PacingCommand.self, StatusCommand.self,
+                          PickCommand.self, PinCommand.self, UnpinCommand.self, RefsCommand.self, DraftCommand.self,
+                          ContinuityCommand.self, BatchCommand.self],
+            defaultSubcommand: PanelprocCommand.self)
     }
 
     static func main() async {

@@ -74,8 +74,12 @@ struct PanelprocCommand: AsyncParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Print the plan (panels, states, calls, estimated cost) and exit; no provider is called, nothing is written.")
     var dryRun = false
 
-    @Flag(name: .customLong("force-images"), help: "Make every image again, even current ones.")
+    @Flag(name: .customLong("force-images"), help: "Make every image again, even current ones (never a pinned one).")
     var forceImages = false
+
+    @Option(help: ArgumentHelp("Images per panel, 1-8 (default 1): images/<id>.cN.png, the chosen one as images/<id>.png; see `panelproc pick`.",
+                               valueName: "n"))
+    var candidates: Int?
 
     @Flag(name: .customLong("take-over"),
           help: "Write into a generated/<slug>/ folder whose manifest names another Markdown file (that file was renamed to this one).")
@@ -102,6 +106,9 @@ struct PanelprocCommand: AsyncParsableCommand {
     @Option(name: .customLong("model"), help: ArgumentHelp("Text model for the openai provider (default gpt-4o-mini).", valueName: "name"))
     var model: String?
 
+    @Flag(name: .customLong("strict-continuity"), help: "Exit 1 when the continuity checker has an open alert of severity high or above.")
+    var strictContinuity = false
+
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -110,6 +117,9 @@ struct PanelprocCommand: AsyncParsableCommand {
             throw ValidationError("--concurrency must be from 1 to 256, got \(concurrency).")
         }
         if let rpm, rpm < 1 { throw ValidationError("--rpm must be at least 1, got \(rpm).") }
+        if let candidates, !ImageControlSettings.candidateRange.contains(candidates) {
+            throw ValidationError("--candidates must be from 1 to 8, got \(candidates).")
+        }
         if files.count > 1 && !inPlace && !dryRun {
             throw ValidationError(
                 "\(files.count) files given, but stdout can hold only one document. Add -i to rewrite each file in place, or run panelproc once per file.")
@@ -215,12 +225,14 @@ struct PanelprocCommand: AsyncParsableCommand {
         let shown = common.verbose ? failures.count : Summary.failuresShown
         for diagnostic in failures.prefix(shown) { Console.report(diagnostic, verbose: common.verbose) }
         if failures.count > shown { Console.write("and \(failures.count - shown) more; panelproc trace --failed") }
+        if report.continuity.contains(where: { !$0.alerts.isEmpty }) { ContinuityConsole.print(report.continuity, all: false, verbose: common.verbose) }
         Console.write(Summary.line(for: report, elapsed: Date().timeIntervalSince(started)))
         if let stopped = report.stopped {
             Console.error("error: the run stopped: \(stopped.message)")
             throw ExitStatus.runFailed.exitCode
         }
         if (report.counts[.failed] ?? 0) > 0 { throw ExitStatus.panelsFailed.exitCode }
+        if settings.continuity.strict, report.continuity.contains(where: { !$0.blockingAlerts.isEmpty }) { throw ExitStatus.panelsFailed.exitCode }
     }
 }
 
@@ -233,6 +245,7 @@ extension PanelprocCommand {
         flags.force = force
         flags.noCache = noCache
         flags.forceImages = forceImages
+        flags.candidates = candidates
         flags.takeOver = takeOver
         flags.noGallery = noGallery
         flags.onlyPanels = panels
@@ -244,6 +257,7 @@ extension PanelprocCommand {
         flags.imageProvider = imageProvider
         flags.textProvider = textProvider
         flags.model = model
+        flags.strictContinuity = strictContinuity
         flags.command = (["panelproc"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
         return flags
     }

@@ -41,6 +41,7 @@ enum Summary {
         if !report.proposedRoles.isEmpty { parts.append("proposed \(report.proposedRoles.joined(separator: ", "))") }
         parts.append(String(format: "%.2fs", elapsed))
         var line = parts.joined(separator: "; ")
+        if !report.imageControlNotes.isEmpty { line += "\nimages: " + report.imageControlNotes.joined(separator: "; ") }
         if let next = nextStep(report) { line += "\n" + next }
         return line
     }

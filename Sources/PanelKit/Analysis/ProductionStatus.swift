@@ -64,10 +64,11 @@ public struct ProductionStatus: Sendable {
                 default: status.neverRun += 1
                 }
             }
-            if let entry = manifest?.entry(panel.id), entry.status == "generated",
+            if let entry = manifest?.entry(panel.id), entry.status == "generated" || entry.isPinned,
                 FileManager.default.fileExists(atPath: (prepared.input.folder as NSString).appendingPathComponent(entry.path))
             {
-                if entry.contentHash == panel.contentHash { status.imagesCurrent += 1 } else { status.imagesStale += 1 }
+                // A pinned image is never regenerated, so it is current whatever the text says.
+                if entry.isPinned || entry.contentHash == panel.contentHash { status.imagesCurrent += 1 } else { status.imagesStale += 1 }
             } else {
                 status.imagesMissing += 1
             }

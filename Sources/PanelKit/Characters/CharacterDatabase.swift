@@ -57,6 +57,11 @@ public struct CharacterDatabase: Sendable {
     public var characters: [CharacterProfile] { didSet { positions = Self.positions(of: characters) } }
     /// SHA-256 of the file's bytes, so cache keys change when the database does.
     public var digest: String
+    /// `locations` beside `characters` (Characters/Locations.swift).
+    public var locations: [LocationProfile] = []
+    /// What panel content hashes take from the database: `digest` without locations and
+    /// reference images (`CharacterDatabase.panelDigest`); nil for a database built in memory.
+    public var panelDigest: String?
 
     private var positions: [String: Int]
 
@@ -90,7 +95,10 @@ public struct CharacterDatabase: Sendable {
         let absolute = FileIO.absolute(path, from: FileManager.default.currentDirectoryPath)
         var reader = DatabaseReader(file: path, folder: (absolute as NSString).deletingLastPathComponent)
         let characters = try reader.read(root)
-        return CharacterDatabase(path: absolute, characters: characters, digest: SHA256.hex(bytes))
+        var database = CharacterDatabase(path: absolute, characters: characters, digest: SHA256.hex(bytes))
+        database.locations = try LocationReader(file: path, folder: reader.folder).read(root, characterIDs: characters.map(\.id))
+        database.panelDigest = panelDigest(root)
+        return database
     }
 
     /// At most two references, `approved` first (spec), for providers that accept images.
@@ -109,7 +117,7 @@ public struct CharacterDatabase: Sendable {
 }
 
 /// Turns the parsed JSON into characters, checking every rule of the contract as it goes.
-private struct DatabaseReader {
+struct DatabaseReader {
     let file: String
     let folder: String
     /// Lower-cased id → line of its first use; ids match case-insensitively, so they must be unique so.

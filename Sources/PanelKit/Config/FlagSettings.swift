@@ -22,6 +22,9 @@ public struct FlagSettings: Sendable, Equatable {
     public var textProvider: RunSettings.TextProviderKind?
     public var model: String?
     public var command: String?
+    /// `--candidates N`: images per panel.
+    public var candidates: Int?
+    public var strictContinuity = false
 
     public init() {}
 }
@@ -49,6 +52,8 @@ extension RunSettings {
         if let value = flags.textProvider { textProvider = value }
         if let value = flags.model { textModel = value }
         if let value = flags.command { command = value }
+        if let value = flags.candidates { imageControl.candidates = value }
+        if flags.strictContinuity { continuity.strict = true }
     }
 
     /// How chapters are parsed under these settings.

@@ -91,6 +91,10 @@ public struct RunSettings: Sendable, Equatable {
     public var pacing = PacingThresholds()
     /// `call_mode`, `fused_checklist`, `models`, `fallback_model` (`Config/CallSettings.swift`).
     public var calls = CallSettings()
+    /// `image_candidates`, `pin_max_mb`, `--candidates`: candidates, picks and pins (docs/images.md).
+    public var imageControl = ImageControlSettings()
+    /// `continuity:` and `--strict-continuity`: the continuity checker's model pass and exit status.
+    public var continuity = ContinuitySettings()
     /// The `panelproc.yml` that was read, if any.
     public var file: String?
     /// Keys the file holds that panelproc does not know.
@@ -179,6 +183,8 @@ public struct RunSettings: Sendable, Equatable {
             case "retry_base_delay": retryBaseDelay = try field.number(in: 0...60)
             case "pacing": pacing = try PacingThresholds.read(field)
             case "call_mode", "fused_checklist", "models", "fallback_model": try calls.read(field)
+            case "image_candidates", "pin_max_mb": try imageControl.read(field)
+            case "continuity": continuity = try ContinuitySettings.read(field)
             case "max_cost_usd": maxCostUSD = try field.number(in: 0...1_000_000)
             case "prices":
                 var byModel: [String: Prices.Price] = [:]
@@ -210,8 +216,8 @@ public struct RunSettings: Sendable, Equatable {
                             "max_words_per_bubble", "common_example_overlap", "unknown_roles", "themes", "image_provider",
                             "image_model", "image_size", "page_size", "props", "image_quality", "openai_base_url", "gemini_base_url",
                             "openai_api_key_env", "gemini_api_key_env", "max_cost_usd", "prices", "provider", "model",
-                            "response_format", "temperature", "seed", "max_tokens", "call_timeout", "context_window", "retry_attempts", "retry_base_delay", "pacing"]
-        + CallSettings.keys
+                            "response_format", "temperature", "seed", "max_tokens", "call_timeout", "context_window", "retry_attempts",
+                            "retry_base_delay", "pacing", "continuity"] + ImageControlSettings.keys + CallSettings.keys
 
     /// `themes:` maps each theme name to a description and keywords:
     /// `trade: {description: buying and selling, keywords: [pay, buy]}`. The last theme is the fallback.

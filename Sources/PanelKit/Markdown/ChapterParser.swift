@@ -347,7 +347,7 @@ struct ChapterParser: Sendable {
             tone: frontMatter?.tone, audience: frontMatter?.audience, style: frontMatter?.style,
             palette: frontMatter?.palette ?? [], commonExample: frontMatter?.commonExample,
             maxBubbles: options.maxBubblesOverride ?? frontMatter?.maxBubbles ?? options.defaultMaxBubbles,
-            characters: frontMatter?.characters)
+            characters: frontMatter?.characters, visualThesis: frontMatter?.visualThesis)
     }
 
     private func blankingLines(_ lines: ClosedRange<Int>, of source: SourceText) -> [UInt8] {

@@ -32,6 +32,7 @@ enum FrontMatterReader {
             case "common_example": result.commonExample = try field.text()
             case "characters": result.characters = try field.text()
             case "palette": result.palette = try field.list()
+            case "visual_thesis": result.visualThesis = try field.text()
             case "max_bubbles": result.maxBubbles = try field.integer(in: 1...20)
             case "target_pages": result.targetPages = try field.integer(in: 1...10_000)
             case "due":

@@ -44,9 +44,12 @@ public struct ChapterSettings: Sendable, Equatable {
     public var characters: String?
     /// SHA-256 of the character database the panels resolve against, once it is loaded.
     public var charactersDigest: String?
+    /// `visual_thesis` from the front matter: with `palette`, the "always include" line of every image prompt.
+    public var visualThesis: String?
 
     public init(tone: String? = nil, audience: String? = nil, style: String? = nil, palette: [String] = [],
-                commonExample: String? = nil, maxBubbles: Int = 3, characters: String? = nil) {
+                commonExample: String? = nil, maxBubbles: Int = 3, characters: String? = nil, visualThesis: String? = nil) {
+        self.visualThesis = visualThesis
         self.tone = tone
         self.audience = audience
         self.style = style
@@ -62,6 +65,6 @@ public struct ChapterSettings: Sendable, Equatable {
             "tone=\(tone ?? "")", "audience=\(audience ?? "")", "style=\(style ?? "")",
             "palette=\(palette.joined(separator: ","))", "common_example=\(commonExample ?? "")",
             "max_bubbles=\(maxBubbles)", "characters=\(characters ?? "")",
-        ].joined(separator: "\n")
+        ].joined(separator: "\n") + (visualThesis.map { "\nvisual_thesis=\($0)" } ?? "")
     }
 }

@@ -7,6 +7,8 @@ public struct FrontMatter: Sendable, Equatable {
     var audience: String?
     var style: String?
     var palette: [String]?
+    /// `visual_thesis:`: one line every image prompt of the chapter starts with (docs/images.md).
+    var visualThesis: String?
     var commonExample: String?
     /// Path of a character database, relative to the chapter file.
     var characters: String?
@@ -25,6 +27,7 @@ public struct FrontMatter: Sendable, Equatable {
     public static func == (lhs: FrontMatter, rhs: FrontMatter) -> Bool {
         lhs.chapter == rhs.chapter && lhs.title == rhs.title && lhs.tone == rhs.tone
             && lhs.audience == rhs.audience && lhs.style == rhs.style && lhs.palette == rhs.palette
+            && lhs.visualThesis == rhs.visualThesis
             && lhs.commonExample == rhs.commonExample && lhs.characters == rhs.characters
             && lhs.maxBubbles == rhs.maxBubbles && lhs.due == rhs.due && lhs.targetPages == rhs.targetPages
             && lhs.unknownKeys.map(\.key) == rhs.unknownKeys.map(\.key)

@@ -81,14 +81,7 @@ enum ChapterExport {
             ("stages", stages(outcome)),
             ("status", .string((outcome?.status ?? .skipped).rawValue)),
             ("reasons", .array((outcome?.reasons ?? []).map(JSONValue.string))),
-            ("image", image.map { entry in
-                .object([
-                    ("path", .string(entry.path)), ("provider", .string(entry.provider)), ("model", .string(entry.model)),
-                    ("size", .string(entry.size)), ("prompt_hash", .string(entry.promptHash)),
-                    ("generated_at", .string(entry.generatedAt)), ("metadata", ImageManifest.metadataJSON(entry.metadata)),
-                    ("cost_usd", .double(entry.costUSD)),
-                ])
-            } ?? .null),
+            ("image", image.map(ImageControlJSON.chapterImage) ?? .null),
             ("cost_usd", .double(roundedCost(costUSD))),
             ("trace_ids", .array((outcome?.results.traceIDs ?? []).map(JSONValue.string))),
         ])

@@ -50,7 +50,9 @@ struct ChapterSheets {
                 let shown = panel.status != .failed && panel.status != .skipped ? panel.currentImage : nil
                 var sketch: (PanelLayout, ImageSize)?
                 if let shown, shown.provider == "sketch", let request = panel.image?.plan.request, shown.promptHash == panel.image?.plan.promptHash {
-                    sketch = (request.layout, request.size)
+                    var layout = request.layout
+                    layout.variant = shown.picked ?? 1  // the candidate in use (`panelproc pick`)
+                    sketch = (layout, request.size)
                 }
                 panels[index] = ComicPageSheet.Panel(
                     id: panel.sheet.localID, title: panel.sheet.title, status: panel.status, reason: panel.reasons.first,
@@ -64,7 +66,8 @@ struct ChapterSheets {
                 let panel = record.panels[cell.panelIndex]
                 let shown = panels[cell.panelIndex]
                 text += "\(cell.rect)|\(shown?.id ?? "")|\(shown?.title ?? "")|\(panel.status.rawValue)|\(shown?.reason ?? "")|"
-                    + "\(shown?.imagePath ?? "")|\(panel.currentImage?.contentHash ?? "")|\(panel.currentImage?.promptHash ?? "")\n"
+                    + "\(shown?.imagePath ?? "")|\(panel.currentImage?.contentHash ?? "")|\(panel.currentImage?.promptHash ?? "")"
+                    + (panel.currentImage?.picked.map { "|picked \($0)" } ?? "") + (panel.currentImage?.pin.map { "|pin \($0.sha256)" } ?? "") + "\n"
             }
             sheet.fingerprint = SHA256.hex(text)
             return (group, sheet)

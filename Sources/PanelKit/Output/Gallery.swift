@@ -68,6 +68,11 @@ struct GalleryCard: Equatable {
     var costUSD: Double
     /// `01-paper-and-promises.md:20`: where the panel starts in the Markdown as written back.
     var source: String
+    /// The image candidates (relative to the chapter folder) and which one is used (GalleryControl.swift).
+    var candidates: [String] = []
+    var picked = 1
+    /// The pinned image's original file name, shown as a badge.
+    var pin: String?
 }
 
 /// A section an output adds to a chapter's gallery page: a heading and its content. Text is
@@ -146,6 +151,7 @@ extension GalleryCard {
         costUSD = ChapterExport.roundedCost(panel.costUSD)
         let line = index < record.written.panels.count ? record.written.panels[index].lines.lowerBound : sheet.lines.lowerBound
         source = "\(record.input.fileName ?? "<stdin>"):\(line)"
+        if image != nil { GalleryControl.fill(&self, entry: panel.currentImage, record: record) }
     }
 }
 

@@ -108,6 +108,7 @@ enum GalleryHTML {
             }
             html += "</div>\n"
         }
+        html += GalleryControl.html(card)
         html += "<h3><span class=\"id\">\(escape(card.id))</span>"
         if let title = card.title { html += " \(escape(title))" }
         html += "</h3>\n<p class=\"meta\"><span class=\"badge \(card.status.rawValue)\">\(card.status.rawValue)</span> "

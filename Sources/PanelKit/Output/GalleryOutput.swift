@@ -5,7 +5,7 @@ import Foundation
 /// `--no-gallery`. Written after the images, the page PNGs and the PDF it links to.
 struct GalleryOutput: RunOutput {
     /// Sources of extra per-chapter sections, shown under the chapter header in this order.
-    static let sectionSources: [any GallerySectionSource] = [PacingGallerySection()]
+    static let sectionSources: [any GallerySectionSource] = [PacingGallerySection(), ContinuityGallerySection()]
 
     init() {}
 

@@ -25,6 +25,22 @@ public struct ImageManifest: Sendable, Equatable {
         var warnings: [String] = []
         /// Made for a panel that failed the gate and was let through with `--force`.
         var forced = false
+        /// With `image_candidates` above 1: every candidate's path (relative to the Markdown
+        /// file's folder), candidate 1 first; `path` holds a copy of the chosen one.
+        var candidates: [String] = []
+        /// The candidate `panelproc pick` chose (nil: candidate 1, the default).
+        var picked: Int?
+        /// Set when the status is `pinned`: the writer's own image, never regenerated.
+        var pin: Pin?
+
+        /// A pinned image: its SHA-256 and the file it was copied from.
+        struct Pin: Sendable, Equatable {
+            var sha256: String
+            var originalName: String
+        }
+
+        /// The writer's own image (`panelproc pin`).
+        var isPinned: Bool { status == "pinned" }
     }
 
     struct Provenance: Sendable, Equatable {
@@ -88,7 +104,7 @@ public struct ImageManifest: Sendable, Equatable {
                     ("metadata", Self.metadataJSON(entry.metadata)), ("cost_usd", .double(entry.costUSD)),
                     ("reason", .optional(entry.reason)), ("warnings", .array(entry.warnings.map(JSONValue.string))),
                     ("forced", .bool(entry.forced)),
-                ])
+                ] + Self.controlJSON(entry))
             })),
             ("runs", .array(runs.map { run in
                 .object([
@@ -98,6 +114,17 @@ public struct ImageManifest: Sendable, Equatable {
                 ])
             })),
         ])
+    }
+
+    /// Candidates, pick and pin, present only when used (older manifests stay byte-identical).
+    static func controlJSON(_ entry: Entry) -> [(String, JSONValue)] {
+        var members: [(String, JSONValue)] = []
+        if !entry.candidates.isEmpty { members.append(("candidates", .array(entry.candidates.map(JSONValue.string)))) }
+        if let picked = entry.picked { members.append(("picked", .int(picked))) }
+        if let pin = entry.pin {
+            members.append(("pin", .object([("original_name", .string(pin.originalName)), ("sha256", .string(pin.sha256))])))
+        }
+        return members
     }
 
     static func metadataJSON(_ metadata: ImageMetadata) -> JSONValue {
@@ -126,7 +153,11 @@ public struct ImageManifest: Sendable, Equatable {
                                         requestID: metadata["request_id"]?.string, revisedPrompt: metadata["revised_prompt"]?.string,
                                         costUSD: metadata["cost_usd"]?.number),
                 costUSD: item["cost_usd"]?.number ?? 0, reason: item["reason"]?.string,
-                warnings: item["warnings"]?.strings ?? [], forced: item["forced"]?.bool ?? false))
+                warnings: item["warnings"]?.strings ?? [], forced: item["forced"]?.bool ?? false,
+                candidates: item["candidates"]?.strings ?? [], picked: item["picked"]?.integer,
+                pin: item["pin"].flatMap { pin in
+                    pin["sha256"]?.string.map { Entry.Pin(sha256: $0, originalName: pin["original_name"]?.string ?? "") }
+                }))
         }
         for run in value["runs"]?.array ?? [] {
             manifest.runs.append(Provenance(

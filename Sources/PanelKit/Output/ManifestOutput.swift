@@ -19,8 +19,10 @@ struct ManifestOutput: RunOutput {
 
     func moveOrphans(_ chapter: ChapterRecord, manifest: ImageManifest) throws(RunFailure) {
         let files = FileManager.default
-        for entry in chapter.manifestBefore?.entries ?? [] where manifest.entry(entry.panelID) == nil {
-            let image = ((chapter.input.folder as NSString).appendingPathComponent(entry.path) as NSString).standardizingPath
+        let gone = (chapter.manifestBefore?.entries ?? []).filter { manifest.entry($0.panelID) == nil }
+        // The image and, with `image_candidates`, every candidate file.
+        for path in gone.flatMap({ [$0.path] + $0.candidates }) {
+            let image = ((chapter.input.folder as NSString).appendingPathComponent(path) as NSString).standardizingPath
             guard files.fileExists(atPath: image) else { continue }
             let orphans = (chapter.directory as NSString).appendingPathComponent("orphans")
             let target = (orphans as NSString).appendingPathComponent((image as NSString).lastPathComponent)

@@ -32,6 +32,7 @@ enum RunOutputs {
         ChapterJSONOutput(),
         // Before anything that could show the chart (the gallery of issue 10 embeds pacing.svg).
         PacingOutput(),
+        ContinuityOutput(),
         PagesOutput(),
         GalleryOutput(),
         MarkdownOutput(),

@@ -93,7 +93,8 @@ struct PromptTemplate: Sendable {
     /// This template with its schema made concrete for `variables`: every `x-enum-from: name`
     /// becomes `enum: <the strings in variable name>`, so a model that constrains its output to the
     /// schema (llama.cpp does) can only pick a listed value, such as a theme of the taxonomy;
-    /// `x-maxItems-from: lines` becomes the length of that list, and `x-maxLength-from: lines.text`
+    /// `x-maxItems-from: lines` becomes the length of that list (or the number a variable holds,
+    /// or a member's length: `narrative.beats`), never below `minItems`, and `x-maxLength-from: lines.text`
     /// the longest `text` in it plus a quarter and 20 characters (room for punctuation a model
     /// normalises), so an answer that copies its input is bounded by that input. A property whose
     /// schema says `x-when: name` is left out (of `properties` and `required`) when the variable
@@ -120,8 +121,10 @@ struct PromptTemplate: Sendable {
                     if key == "x-enum-from", let name = member.string, let options = variables[name]?.strings {
                         return ("enum", .array(options.map(JSONValue.string)))
                     }
-                    if key == "x-maxItems-from", let name = member.string, let list = variables[name]?.array {
-                        return ("maxItems", .int(list.count))
+                    if key == "x-maxItems-from", let path = member.string, let count = Self.count(path, in: variables) {
+                        // Never below the schema's own minimum: a short input still allows a valid answer.
+                        let floor = members.first { $0.0 == "minItems" }?.1.integer ?? 0
+                        return ("maxItems", .int(max(count, floor)))
                     }
                     if key == "x-maxLength-from", let path = member.string, let longest = Self.longestText(path, in: variables) {
                         return ("maxLength", .int(longest + longest / 4 + 20))
@@ -158,6 +161,14 @@ struct PromptTemplate: Sendable {
     }
 
     static let refinementKeys = ["x-enum-from", "x-maxItems-from", "x-maxLength-from", "x-when"]
+
+    /// `lines` (a list: its length; a whole number: itself) or `narrative.beats` (a member of an
+    /// object variable).
+    private static func count(_ path: String, in variables: JSONValue) -> Int? {
+        var value: JSONValue? = variables
+        for part in path.split(separator: ".") { value = value?[String(part)] }
+        return value?.array?.count ?? value?.integer
+    }
 
     /// `lines.text`: the longest `text` of the objects in the list variable `lines` (characters).
     private static func longestText(_ path: String, in variables: JSONValue) -> Int? {

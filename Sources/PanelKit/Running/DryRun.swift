@@ -26,6 +26,8 @@ public struct RunPlan: Sendable {
     public var textCallsToMake: Int { panels.reduce(0) { $0 + $1.textCallsToMake } }
     public var textCallsCached: Int { panels.reduce(0) { $0 + $1.textCallsCached } }
     public var imagesToMake: Int { panels.filter { $0.image == "new" || $0.image == "stale" }.count }
+    /// Images per panel (`--candidates`): the estimate counts each.
+    public var candidates = 1
 
     /// The plan as a table, for people.
     public var text: String {
@@ -37,6 +39,7 @@ public struct RunPlan: Sendable {
         }
         lines.append("")
         lines.append("would make \(textCallsToMake) text call\(textCallsToMake == 1 ? "" : "s") (\(textModel)) and \(imagesToMake) image\(imagesToMake == 1 ? "" : "s")"
+                     + (candidates > 1 ? " × \(candidates) candidates" : "")
                      + (imageModel.map { " (\($0))" } ?? "") + "; \(textCallsCached) " + (textCallsCached == 1 ? "answer is cached" : "answers are cached"))
         if !modelByPrompt.isEmpty {
             lines.append("call mode: \(callMode); model per prompt: " + modelByPrompt.map { "\($0.prompt) → \($0.model)" }.joined(separator: ", "))
@@ -97,7 +100,7 @@ extension Pipeline {
             var manifest = ImageManifest(chapterSlug: prepared.chapter.slug)
             if let images {
                 do { manifest = try loadManifest(chapter) } catch { throw .input(error) }
-                imagePlan = images.plan(chapter: prepared.chapter, outcomes: outcomes[index], characters: prepared.characters,
+                imagePlan = images.configured(for: prepared.chapter).plan(chapter: prepared.chapter, outcomes: outcomes[index], characters: prepared.characters,
                                         manifest: manifest, chapterDirectory: chapter.directory, markdownFolder: prepared.input.folder)
             }
             for (panelIndex, panel) in prepared.chapter.panels.enumerated() {
@@ -130,20 +133,21 @@ extension Pipeline {
                 // The verdict is known when every stage ran (from the cache or the built-in engine);
                 // otherwise the image is counted as one to make.
                 if (outcome?.callsToRun ?? 1) == 0, imagePlan.indices.contains(panelIndex) {
-                    entry.image = imagePlan[panelIndex].state.rawValue
+                    entry.image = ImageControlPlan.shown(imagePlan[panelIndex], manifest: manifest)
                 } else if images != nil {
-                    entry.image = manifest.entry(panel.id) == nil ? "new" : "stale"
+                    entry.image = manifest.entry(panel.id)?.isPinned == true ? "pinned" : manifest.entry(panel.id) == nil ? "new" : "stale"
                 }
                 plan.panels.append(entry)
             }
         }
+        plan.candidates = settings.imageControl.candidates
         for (model, calls) in plan.callsByModel {
             let (tokensIn, tokensOut) = settings.calls.mode == .fused
                 ? (FusedCall.estimatedTokensIn, FusedCall.estimatedTokensOut) : (Self.estimatedTokensIn, Self.estimatedTokensOut)
             plan.costByModel[model] = Double(calls) * settings.prices.text(model, tokensIn: tokensIn, tokensOut: tokensOut)
         }
         plan.estimatedCostUSD = plan.costByModel.values.reduce(0, +)
-            + Double(plan.imagesToMake) * (imageProvider.map { settings.prices.image($0.model) } ?? 0)
+            + Double(plan.imagesToMake * settings.imageControl.candidates) * (imageProvider.map { settings.prices.image($0.model) } ?? 0)
         return plan
     }
 }

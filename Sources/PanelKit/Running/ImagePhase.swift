@@ -13,6 +13,8 @@ struct ImagePlanItem: Sendable {
         case failed
         /// Left out by `--panel`, or not made because of the cost cap.
         case skipped
+        /// The writer's own image (`panelproc pin`): never regenerated.
+        case pinned
     }
 
     var panelIndex: Int
@@ -24,6 +26,10 @@ struct ImagePlanItem: Sendable {
     /// Relative to the Markdown file's folder (what the H4 line holds).
     var relativePath: String
     var absolutePath: String
+    /// The panel's setting named no known location (a non-blocking checklist item).
+    var locationWarning: String?
+    /// A pinned panel whose text changed since the pin, or a pick the regeneration will clear.
+    var controlNote: String?
 
     var needsGeneration: Bool { state == .new || state == .stale }
 }
@@ -51,6 +57,8 @@ public struct ImageOutcome: Sendable {
 
     /// The renderer's warnings (text that does not fit its balloon).
     var warnings: [String] { entry?.warnings ?? [] }
+    /// What the summary says about picks and pins (a pick cleared, a pin whose text changed).
+    var notes: [String] = []
 }
 
 /// The image phase: plans and makes one image per panel that passed the gate; writes each image
@@ -70,6 +78,19 @@ struct ImagePhase: Sendable {
     var palette: [String] = []
     /// Nouns drawn as props when the scene names them (`props` in panelproc.yml).
     var propWords: [String] = SceneReading.defaultPropWords
+    /// Images per panel (`image_candidates`, `--candidates`).
+    var candidates = 1
+    /// The chapter's `visual_thesis` (set per chapter by `configured(for:)`).
+    var visualThesis: String?
+
+    /// This phase with the chapter's palette and visual thesis: the run and the dry run both plan
+    /// with it, so they agree on every prompt hash.
+    func configured(for chapter: Chapter) -> ImagePhase {
+        var phase = self
+        phase.palette = chapter.settings.palette
+        phase.visualThesis = chapter.settings.visualThesis?.trimmingWhitespace().nonEmpty
+        return phase
+    }
 
     init(provider: any ImageProvider, size: ImageSize, prices: Prices = Prices(), forceImages: Bool = false,
                 onlyPanels: Set<String> = [])
@@ -112,8 +133,22 @@ struct ImagePhase: Sendable {
         layout.palette = palette
         layout.setting = SceneReading.setting(of: panel)
         layout.props = SceneReading.props(of: panel, words: propWords)
-        return ImageRequest(prompt: prompt.prompt, negativePrompt: prompt.negativePrompt, size: size, references: references,
-                            layout: layout)
+        var text = prompt.prompt
+        if let line = ImageControlPrompt.alwaysInclude(visualThesis: visualThesis, palette: palette) { text = line + "\n" + text }
+        if case .resolved(let location)? = characters?.location(for: panel) {
+            text += "\n" + ImageControlPrompt.locationLine(location)
+            if provider.acceptsReferenceImages {
+                for reference in location.approvedReferences.prefix(max(0, 4 - references.count))
+                where FileManager.default.fileExists(atPath: reference.absolutePath) {
+                    references.append(ReferenceImageFile(characterID: location.id, path: reference.absolutePath,
+                                                         mimeType: Self.mimeType(forPath: reference.absolutePath)))
+                }
+            }
+        }
+        var request = ImageRequest(prompt: text, negativePrompt: prompt.negativePrompt, size: size, references: references,
+                                   layout: layout)
+        request.count = max(candidates, 1)
+        return request
     }
 
     /// Everything that decides the picture; a change makes the image stale.
@@ -127,6 +162,7 @@ struct ImagePhase: Sendable {
         text += "layout \(layout.title ?? "")|\(layout.shot?.rawValue ?? "")|\(layout.characters.joined(separator: ","))\n"
         text += layout.lookDescription + "\n"
         if layout.forced { text += "forced\n" }
+        if request.count > 1 { text += "candidates \(request.count)\n" }
         for bubble in layout.bubbles { text += "bubble \(bubble.kind.rawValue)|\(bubble.speaker ?? "")|\(bubble.text)\n" }
         return SHA256.hex(text)
     }
@@ -159,7 +195,12 @@ struct ImagePhase: Sendable {
                                      promptHash: "", relativePath: Self.relativePath(absolute, from: markdownFolder),
                                      absolutePath: absolute)
             let existing = manifest.entry(panel.id)
-            if let existing, existing.status == "generated" {
+            if case .unknown(let setting, let nearest)? = characters?.location(for: panel) {
+                item.locationWarning = "the setting \"\(setting)\" is not a known location"
+                    + (nearest.isEmpty ? "" : " (nearest: \(nearest.joined(separator: ", ")))")
+                    + "; add it to `locations` in the character database if it is a place that recurs"
+            }
+            if let existing, existing.status == "generated" || existing.isPinned {
                 item.absolutePath = ((markdownFolder as NSString).appendingPathComponent(existing.path) as NSString).standardizingPath
                 item.relativePath = existing.path
             }
@@ -172,6 +213,13 @@ struct ImagePhase: Sendable {
             }
             item.request = request
             item.promptHash = promptHash(request)
+            if let existing, existing.isPinned {
+                // Never regenerated: not by --force-images, not when the text changes.
+                item.state = .pinned
+                item.reason = existing.contentHash == panel.contentHash ? "pinned" : "pinned, text changed since pin"
+                if existing.contentHash != panel.contentHash { item.controlNote = "\(panel.localID): pinned, text changed since pin" }
+                return item
+            }
             let current = existing.map {
                 $0.status == "generated" && $0.contentHash == panel.contentHash && $0.promptHash == item.promptHash
                     && FileManager.default.fileExists(atPath: item.absolutePath)
@@ -188,6 +236,9 @@ struct ImagePhase: Sendable {
                 else if existing.contentHash != panel.contentHash { item.reason = "the panel changed" }
                 else if existing.promptHash != item.promptHash { item.reason = "the image prompt changed" }
                 else { item.reason = "the image file is missing" }
+                if let picked = existing.picked {
+                    item.controlNote = "\(panel.localID): pick of candidate \(picked) cleared (\(item.reason); new candidates made)"
+                }
             } else if let existing, existing.status != "generated" {
                 item.reason = "the last attempt \(existing.status): \(existing.reason ?? "")"
             }
@@ -208,11 +259,10 @@ struct ImagePhase: Sendable {
             let absolute = FileIO.absolute(path, from: FileManager.default.currentDirectoryPath)
             manifest.source = Self.relativePath(absolute, from: chapter.directory)
         }
-        var phase = self
-        phase.palette = chapter.chapter.settings.palette
+        let phase = configured(for: chapter.chapter)
         let plan = phase.plan(chapter: chapter.chapter, outcomes: chapter.panels.map(\.text), characters: chapter.characters,
                         manifest: manifest, chapterDirectory: chapter.directory, markdownFolder: chapter.input.folder)
-        let made = await generate(plan, ledger: ledger, trace: trace, runID: runID ?? 0, chapterSlug: chapter.chapter.slug)
+        let made = await phase.generate(plan, ledger: ledger, trace: trace, runID: runID ?? 0, chapterSlug: chapter.chapter.slug)
         var generated: [String] = []
         let outcomes = made.map { made -> ImageOutcome in
             let item = made.item
@@ -220,6 +270,8 @@ struct ImagePhase: Sendable {
             switch item.state {
             case .cached:
                 return ImageOutcome(plan: item, result: .current, entry: manifest.entry(panel.id))
+            case .pinned:
+                return ImageOutcome(plan: item, result: .current, entry: manifest.entry(panel.id), notes: [item.controlNote].compactMap { $0 })
             case .new, .stale:
                 if let image = made.image {
                     var entry = ImageManifest.Entry(
@@ -228,9 +280,10 @@ struct ImagePhase: Sendable {
                         path: item.relativePath, generatedAt: made.generatedAt, metadata: image.metadata,
                         costUSD: made.costUSD, reason: nil, warnings: image.warnings)
                     entry.forced = item.request?.layout.forced ?? false
+                    entry.candidates = made.candidates
                     manifest.upsert(entry)
                     generated.append(panel.id)
-                    return ImageOutcome(plan: item, result: .made, entry: entry)
+                    return ImageOutcome(plan: item, result: .made, entry: entry, notes: [item.controlNote].compactMap { $0 })
                 }
                 if let error = made.error {
                     manifest.markStale(panel.id, reason: "the image was refused: \(error.message)")
@@ -275,6 +328,8 @@ struct ImagePhase: Sendable {
         var generatedAt: String
         /// Not made because the cost cap would have been passed.
         var skippedForCost: Bool
+        /// With several candidates: each one's path, relative like `item.relativePath`.
+        var candidates: [String] = []
     }
 
     /// Makes every image the plan needs, at most `concurrency` at once; stops scheduling when the
@@ -290,14 +345,15 @@ struct ImagePhase: Sendable {
                 group.addTask { [provider, rateLimiter] in
                     await semaphore.acquire()
                     defer { Task { await semaphore.release() } }
-                    guard await ledger.reserve(estimate), let request = item.request else {
+                    let count = max(item.request?.count ?? 1, 1)
+                    guard await ledger.reserve(estimate * Double(count)), let request = item.request else {
                         return (index, Made(item: item, image: nil, error: nil, costUSD: 0, generatedAt: "", skippedForCost: true))
                     }
                     let requestText = JSONValue.object([
                         ("prompt", .string(request.prompt)), ("negative_prompt", .string(request.negativePrompt)),
                         ("size", .string(request.size.description)),
                         ("references", .array(request.references.map { .string($0.path) })),
-                    ]).compact()
+                    ] + (count > 1 ? [("n", JSONValue.int(count))] : [])).compact()
                     var record = CallRecord(runID: runID, chapterSlug: chapterSlug, panelID: item.panelID, stage: "image",
                                             promptName: "image", promptVersion: 1, provider: provider.name, model: provider.model,
                                             requestHash: item.promptHash, request: requestText, startedAt: Date())
@@ -313,10 +369,11 @@ struct ImagePhase: Sendable {
                             outer?(attempt)
                         }
                         let generated = await RetryingHTTPClient.capturingAttempts(observer, waiting: .freeing(semaphore, pacedBy: limiter)) { () async throws(ProviderError) in
-                            try await provider.generate(request)
+                            count > 1 ? try await provider.generateCandidates(request) : [try await provider.generate(request)]
                         }
-                        var image = try generated.get()
-                        let cost = image.metadata.costUSD ?? estimate
+                        let images = try generated.get()
+                        guard var image = images.first else { throw ProviderError(.invalidAnswer, "\(provider.name) returned no image") }
+                        let cost = images.reduce(0) { $0 + ($1.metadata.costUSD ?? estimate) }
                         image.metadata.costUSD = cost
                         var target = item
                         let ext = Self.fileExtension(forMimeType: image.mimeType)
@@ -325,6 +382,16 @@ struct ImagePhase: Sendable {
                             target.relativePath = (item.relativePath as NSString).deletingPathExtension + "." + ext
                         }
                         do throws(FileIO.WriteError) {
+                            if images.count > 1 {
+                                // images/<id>.cN.<ext>, then candidate 1 as the panel's image.
+                                for (number, candidate) in images.enumerated() {
+                                    let candidateExt = Self.fileExtension(forMimeType: candidate.mimeType)
+                                    let path = Self.candidatePath(item.absolutePath, number: number + 1, ext: candidateExt)
+                                    try FileIO.writeAtomically(candidate.bytes, to: path)
+                                    result.candidates.append(Self.candidatePath(item.relativePath, number: number + 1, ext: candidateExt))
+                                }
+                                image.warnings = images[0].warnings
+                            }
                             try FileIO.writeAtomically(image.bytes, to: target.absolutePath)
                             result.item = target
                             result.image = image
@@ -360,6 +427,11 @@ struct ImagePhase: Sendable {
         return made.enumerated().map { index, result in
             result ?? Made(item: items[index], image: nil, error: nil, costUSD: 0, generatedAt: "", skippedForCost: false)
         }
+    }
+
+    /// `images/p01-03.png` → `images/p01-03.c2.png`.
+    static func candidatePath(_ path: String, number: Int, ext: String) -> String {
+        (path as NSString).deletingPathExtension + ".c\(number)." + ext
     }
 
     static func timestamp() -> String {

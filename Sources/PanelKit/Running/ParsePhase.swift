@@ -45,7 +45,7 @@ public struct ParsePhase: Sendable {
         }
         if databases[path] == nil { databases[path] = try CharacterDatabase.load(path: path) }
         var withDigest = chapter
-        withDigest.settings.charactersDigest = databases[path]?.digest
+        withDigest.settings.charactersDigest = databases[path].map { $0.panelDigest ?? $0.digest }
         return PreparedChapter(input: input, chapter: Self.hashedWithDatabase(withDigest), characters: databases[path],
                                charactersSearched: located.searched)
     }

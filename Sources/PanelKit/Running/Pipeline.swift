@@ -44,6 +44,7 @@ public struct Pipeline: Sendable {
         let ledger = CostLedger(capUSD: settings.maxCostUSD)
         let limiter = rateLimiter ?? RateLimiter(rpm: settings.rpm)
         var trace: TraceStore?
+        var model: (any StageModel)?
 
         if chapters.contains(where: { !$0.chapter.panels.isEmpty }) {
             let library: PromptLibrary
@@ -64,6 +65,7 @@ public struct Pipeline: Sendable {
             caller.limits = settings.callLimits
             caller.ledger = ledger
             caller.rateLimiter = limiter
+            model = caller
             let reuse = PanelReuse(settings: settings, provider: textProvider, library: library)
             let keys = chapters.map { chapter in chapter.chapter.panels.map { reuse.key($0, in: chapter) } }
             let (known, storedCost, reusedCalls) = try await reused(chapters, keys: keys, trace: trace)
@@ -122,6 +124,7 @@ public struct Pipeline: Sendable {
 
         for index in records.indices { assemble(&records[index], from: chapters[index]) }
         report.chapters = records
+        if report.stopped == nil { report.continuity = try await ContinuityPass(settings: settings).run(records.map(\.continuityInput), model: model) }
         for output in outputs {
             let written = try output.write(report, settings: settings)
             for file in written {
@@ -186,6 +189,7 @@ public struct Pipeline: Sendable {
         phase.rateLimiter = limiter
         phase.concurrency = settings.concurrency
         phase.propWords = settings.propWords
+        phase.candidates = settings.imageControl.candidates
         return phase
     }
 

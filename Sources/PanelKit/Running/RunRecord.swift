@@ -46,6 +46,9 @@ public struct PanelRecord: Sendable {
             checklist.items += warnings.map { ChecklistItem(id: "image_text_fits", passed: false, blocker: false, note: $0, source: .rule) }
             results.checklist = checklist
         }
+        if let note = image?.plan.locationWarning {
+            results.checklist?.items.append(ChecklistItem(id: "location_known", passed: false, blocker: false, note: note, source: .rule))
+        }
         return results
     }
 
@@ -175,6 +178,8 @@ public struct RunReport: Sendable {
     public var costUSD = 0.0
     /// True when the cost cap stopped new work.
     public var costCapReached = false
+    /// The continuity checker's report for each chapter, by chapter index (`ContinuityPass`).
+    public var continuity: [ContinuityReport] = []
 
     public init() {}
 

@@ -11,6 +11,10 @@ struct AnswerBoundTests {
             .object([("kind", .string("caption")), ("speaker_name", .string("")), ("text", .string("Saturday at the market."))]),
         ])),
         ("theme_names", .array([.string("trade"), .string("trust"), .string("other")])),
+        ("speakers", .array([.string("Mira"), .string("Theo")])),
+        ("pages", .int(4)),
+        ("panels", .int(5)),
+        ("narrative", .object([("beats", .array([.object([]), .object([]), .object([]), .object([])]))])),
     ])
 
     @Test("Every shipped template is bounded, and the bound its file states is the one derived")

@@ -54,6 +54,23 @@ struct PanelLayout: Sendable, Equatable {
     var setting: String?
     /// Up to three props named in the scene: small labelled boxes.
     var props: [String] = []
+    /// Which candidate this is (1…8): the sketch shuffles its placement from a seed that includes
+    /// it; candidate 1 is the panel's usual picture.
+    var variant = 1
+    /// Set for `panelproc refs`: draw a reference sheet instead of a panel.
+    var referenceSheet: ReferenceSheet?
+
+    /// What a reference sheet shows: a character's turnaround, or a location's establishing view.
+    struct ReferenceSheet: Sendable, Equatable {
+        enum Subject: String, Sendable { case character, location }
+        var subject: Subject
+        var name: String
+        /// The database's `appearance` (a character) or `description` (a location).
+        var description: String
+    }
+
+    /// What the sketch's seed is made of: the panel id, and the candidate number after the first.
+    var seedText: String { variant > 1 ? "\(panelID)#c\(variant)" : panelID }
 
     init(panelID: String, title: String?, shot: ShotType?, characters: [String], bubbles: [Bubble]) {
         self.panelID = panelID
@@ -77,6 +94,8 @@ struct ImageRequest: Sendable, Equatable {
     var size: ImageSize
     var references: [ReferenceImageFile]
     var layout: PanelLayout
+    /// Images wanted from this request (`image_candidates`); the OpenAI provider sends it as `n`.
+    var count = 1
 
     init(prompt: String, negativePrompt: String, size: ImageSize, references: [ReferenceImageFile], layout: PanelLayout) {
         self.prompt = prompt
@@ -127,4 +146,20 @@ protocol ImageProvider: Sendable {
     /// Whether character reference pictures can be attached; otherwise appearances go in the prompt.
     var acceptsReferenceImages: Bool { get }
     func generate(_ request: ImageRequest) async throws(ProviderError) -> GeneratedImage
+    /// `request.count` images, in candidate order. By default one call per candidate, each with
+    /// `layout.variant` set (the sketch lays each out differently); OpenAI asks for `n` at once.
+    func generateCandidates(_ request: ImageRequest) async throws(ProviderError) -> [GeneratedImage]
+}
+
+extension ImageProvider {
+    func generateCandidates(_ request: ImageRequest) async throws(ProviderError) -> [GeneratedImage] {
+        var images: [GeneratedImage] = []
+        for variant in 1...max(request.count, 1) {
+            var one = request
+            one.count = 1
+            one.layout.variant = variant
+            images.append(try await generate(one))
+        }
+        return images
+    }
 }

@@ -64,7 +64,7 @@ struct OpenAIImageProvider: RemoteImageProvider {
         var fields: [(String, JSONValue)] = [
             ("model", .string(settings.model)),
             ("prompt", .string(combinedPrompt(request))),
-            ("n", .int(1)),
+            ("n", .int(max(request.count, 1))),
             ("size", .string(settings.size ?? apiSize(for: request.size, model: settings.model))),
         ]
         if let quality = settings.quality { fields.append(("quality", .string(quality))) }
@@ -122,19 +122,37 @@ struct OpenAIImageProvider: RemoteImageProvider {
         guard let json else {
             throw ProviderError(.invalidAnswer, "\(service) answered with something that is not JSON: \(excerpt(response.bodyText, limit: 120))")
         }
-        guard let item = json["data"]?.array?.first else {
+        guard let items = json["data"]?.array, let item = items.first else {
             throw ProviderError(.invalidAnswer, "\(service) answered without an image (no `data` item)")
         }
         let metadata = ImageMetadata(model: model, requestID: response.headers["x-request-id"],
                                      revisedPrompt: item["revised_prompt"]?.string)
+        var reply = ImageReply(payload: try payload(item), metadata: metadata)
+        // With `n` above 1, every further item is another candidate.
+        for other in items.dropFirst() { reply.more.append(try payload(other)) }
+        return reply
+    }
+
+    /// One `data` item's picture: base64 bytes or an http(s) link.
+    static func payload(_ item: JSONValue) throws(ProviderError) -> ImagePayload {
         if let base64 = item["b64_json"]?.string {
             let image = try ImageBytes.decode(base64: base64, service: service)
-            return ImageReply(payload: .inline(bytes: image.bytes, mimeType: image.mimeType), metadata: metadata)
+            return .inline(bytes: image.bytes, mimeType: image.mimeType)
         }
         if let link = item["url"]?.string, let url = URL(string: link), ["http", "https"].contains(url.scheme?.lowercased() ?? "") {
-            return ImageReply(payload: .remote(url), metadata: metadata)
+            return .remote(url)
         }
         throw ProviderError(.invalidAnswer, "\(service) answered without `b64_json` or an http(s) `url`")
+    }
+
+    /// Every candidate from one request with `n` (the API makes up to 10 images a call).
+    func generateCandidates(_ request: ImageRequest) async throws(ProviderError) -> [GeneratedImage] {
+        let (settings, apiKey, call, model) = (settings, apiKey, call, model)
+        return try await call.generateAll(request, apiKey: apiKey, costUSD: pricePerImageUSD,
+                                          makeRequest: { Self.makeRequest(request, references: $0, settings: settings, apiKey: apiKey) },
+                                          parse: { response throws(ProviderError) in
+                                              try Self.parse(response: response, model: model, keyVariable: call.keyVariable)
+                                          })
     }
 }
 

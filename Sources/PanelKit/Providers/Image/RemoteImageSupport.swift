@@ -63,6 +63,8 @@ enum ImagePayload: Sendable, Equatable {
 struct ImageReply: Sendable, Equatable {
     var payload: ImagePayload
     var metadata: ImageMetadata
+    /// Further pictures of the same answer (OpenAI's `n` above 1), in order.
+    var more: [ImagePayload] = []
 
     init(payload: ImagePayload, metadata: ImageMetadata) {
         self.payload = payload
@@ -134,6 +136,26 @@ struct RemoteImageCall: Sendable {
             let reply = try await exchange(makeRequest(references)) { response throws(ProviderError) in try parse(response) }
             return try await image(from: reply, costUSD: costUSD)
         }
+    }
+
+    /// `generate` for a request asking for several images at once: every picture of the answer,
+    /// each at `costUSD`.
+    func generateAll(_ request: ImageRequest, apiKey: String, costUSD: Double?,
+                     makeRequest: ([ReferenceImageData]) -> HTTPRequest,
+                     parse: (HTTPResponse) throws(ProviderError) -> ImageReply) async throws(ProviderError) -> [GeneratedImage]
+    {
+        var images: [GeneratedImage] = []
+        _ = try await run { () async throws(ProviderError) -> GeneratedImage in
+            try requireKey(apiKey)
+            var references: [ReferenceImageData] = []
+            for file in request.references { references.append(try ReferenceImageData.load(file)) }
+            let reply = try await exchange(makeRequest(references)) { response throws(ProviderError) in try parse(response) }
+            for payload in [reply.payload] + reply.more {
+                images.append(try await image(from: ImageReply(payload: payload, metadata: reply.metadata), costUSD: costUSD))
+            }
+            return images[0]
+        }
+        return images
     }
 
     func requireKey(_ apiKey: String) throws(ProviderError) {

@@ -136,6 +136,8 @@ class Handler(BaseHTTPRequestHandler):
         if gemini:
             parts = fields.get("contents", [{}])[0].get("parts", [])
             summary["inline_parts"] = sum(1 for part in parts if "inline_data" in part or "inlineData" in part)
+        elif "n" in fields:
+            summary["n"] = fields["n"]
         with state.lock:
             state.requests.append(summary)
 
@@ -170,13 +172,17 @@ class Handler(BaseHTTPRequestHandler):
             message, code = kinds.get(status, ("Error %d" % status, "error"))
             return self.send_json(status, {"error": {"message": message, "type": code, "param": None, "code": code}},
                                   headers)
-        item = {"revised_prompt": fields.get("prompt", "")[:60]} if fields else {}
-        if fields.get("response_format") == "url":
-            host, port = self.server.server_address[:2]
-            item["url"] = "http://%s:%d/files/image-%d.png?sig=fake-signature" % (host, port, self.server.state.total)
-        else:
-            item["b64_json"] = base64.b64encode(PNG).decode()
-        self.send_json(200, {"created": int(time.time()), "data": [item],
+        # `n` images per request (1 to 10, default 1), as the images API documents.
+        items = []
+        for index in range(int(fields.get("n", 1) or 1) if fields else 1):
+            item = {"revised_prompt": fields.get("prompt", "")[:60]} if fields else {}
+            if fields.get("response_format") == "url":
+                host, port = self.server.server_address[:2]
+                item["url"] = "http://%s:%d/files/image-%d-%d.png?sig=fake-signature" % (host, port, self.server.state.total, index)
+            else:
+                item["b64_json"] = base64.b64encode(PNG).decode()
+            items.append(item)
+        self.send_json(200, {"created": int(time.time()), "data": items,
                              "usage": {"input_tokens": 50, "output_tokens": 272, "total_tokens": 322}})
 
     def answer_gemini(self, status, step, key, model, headers):

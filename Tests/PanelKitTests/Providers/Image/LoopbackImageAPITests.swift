@@ -176,3 +176,38 @@ struct LoopbackImageAPITests {
         await server.stop()
     }
 }
+
+/// Issue 14: candidates from one OpenAI request (`n`), from repeated Gemini calls.
+@Suite("Image candidates against the loopback fake API")
+struct LoopbackCandidateTests {
+    func http() -> RetryingHTTPClient {
+        RetryingHTTPClient(URLSessionHTTPClient(maxConnectionsPerHost: 4, requestTimeoutSeconds: 10), policy: RetryPolicy(jitter: 0),
+                           sleep: SleepRecorder().sleep)
+    }
+
+    @Test("OpenAI: three candidates are one request with n = 3, each priced")
+    func openAIN() async throws {
+        let server = try await FakeImageAPI.start()
+        let provider = OpenAIImageProvider(apiKey: "sk-test", settings: .init(baseURL: server.openAIBaseURL), pricePerImageUSD: 0.04, http: http())
+        var request = imageRequest()
+        request.count = 3
+        let images = try await provider.generateCandidates(request)
+        #expect(images.count == 3)
+        #expect(images.allSatisfy { $0.bytes == tinyPNG && $0.metadata.costUSD == 0.04 })
+        #expect(try await server.requestCount() == 1)
+        #expect(try await server.requests().first?["n"]?.integer == 3)
+        await server.stop()
+    }
+
+    @Test("Gemini: three candidates are three requests")
+    func geminiRepeated() async throws {
+        let server = try await FakeImageAPI.start()
+        let provider = GeminiImageProvider(apiKey: "g-test", settings: .init(baseURL: server.geminiBaseURL), http: http())
+        var request = imageRequest()
+        request.count = 3
+        let images = try await provider.generateCandidates(request)
+        #expect(images.count == 3)
+        #expect(try await server.requestCount() == 3)
+        await server.stop()
+    }
+}

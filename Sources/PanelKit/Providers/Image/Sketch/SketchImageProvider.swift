@@ -23,7 +23,11 @@ struct SketchImageProvider: ImageProvider {
     func render(_ request: ImageRequest) throws(ProviderError) -> GeneratedImage {
         let rendered: SketchRenderer.Output
         do {
-            rendered = try SketchRenderer.render(request.layout, size: request.size)
+            if let sheet = request.layout.referenceSheet {
+                rendered = try SketchReferenceSheet.render(sheet, size: request.size)
+            } else {
+                rendered = try SketchRenderer.render(request.layout, size: request.size)
+            }
         } catch {
             switch error {
             case .surface(let message), .png(let message): throw ProviderError(.refused, "sketch: \(message)")
@@ -64,15 +68,17 @@ enum SketchRenderer {
     static func compose(_ layout: PanelLayout, size: ImageSize, canvas: SketchCanvas) -> Composition {
         let width = Double(size.width), height = Double(size.height)
         let unit = min(width, height)
-        let seed = hexBytes(SHA256.hex(layout.panelID))
+        let seed = hexBytes(SHA256.hex(layout.seedText))
         let inset = max(2, (unit * 0.012).rounded())
         let footerHeight = slugStyle(unit: unit).font.size * 1.5
         let frame = SketchRect(x: inset, y: inset, width: width - 2 * inset, height: height - 3 * inset - footerHeight)
         let footer = SketchRect(x: inset, y: frame.maxY + inset, width: width - 2 * inset, height: footerHeight)
 
-        let names = drawnCharacters(layout)
+        let speakers = layout.bubbles.filter { !$0.offPanel && $0.kind.isSpoken }.compactMap(\.speaker)
+        let names = shuffled(drawnCharacters(layout), seed: seed, variant: layout.variant, speakers: Set(speakers))
         let colors = SketchLook.figureColors(names: names, appearances: layout.appearances)
-        let scene = SketchScene(shot: layout.shot, characters: names, frame: frame, seed: seed, colors: colors, kinds: layout.kinds)
+        var scene = SketchScene(shot: layout.shot, characters: names, frame: frame, seed: seed, colors: colors, kinds: layout.kinds)
+        staged(&scene, seed: seed, variant: layout.variant)
         // What is drawn of each figure: drawing is clipped to the frame.
         let figureBoxes = scene.figures.map { $0.bounds.clipped(to: frame) }
         let labels = scene.nameLabels(on: canvas, unit: unit, draw: false)
@@ -119,7 +125,7 @@ enum SketchRenderer {
         let canvas = try SketchCanvas(width: size.width, height: size.height)
         let warnings = draw(layout, size: size, on: canvas)
         let png = try canvas.pngBytes()
-        let seedValue = Int(SHA256.hex(layout.panelID).prefix(8), radix: 16) ?? 0
+        let seedValue = Int(SHA256.hex(layout.seedText).prefix(8), radix: 16) ?? 0
         return Output(png: png, warnings: warnings, seed: seedValue)
     }
 
@@ -127,7 +133,7 @@ enum SketchRenderer {
     /// `SketchCanvas.transformed`). Returns the lettering's warnings.
     static func draw(_ layout: PanelLayout, size: ImageSize, on canvas: SketchCanvas) -> [String] {
         let unit = min(Double(size.width), Double(size.height))
-        let seed = hexBytes(SHA256.hex(layout.panelID))
+        let seed = hexBytes(SHA256.hex(layout.seedText))
         let composition = compose(layout, size: size, canvas: canvas)
         let frame = composition.frame
         let scene = composition.scene
@@ -170,6 +176,41 @@ enum SketchRenderer {
 
     private static func propStyle(unit: Double) -> SketchTextStyle {
         SketchTextStyle(font: SketchFont(size: min(max(unit * 0.02, 7), 14)), color: .grey(0.2), singleLine: true)
+    }
+
+    /// Candidate placement: the first candidate keeps the written order; later ones get a
+    /// permutation drawn from the seed (which already includes the candidate number), so the same
+    /// candidate always looks the same. Speakers keep their reading order (left to right, as the
+    /// balloons are read: swapping them would cross the tails); silent figures move among them.
+    static func shuffled(_ names: [String], seed: [UInt8], variant: Int, speakers: Set<String> = []) -> [String] {
+        guard variant > 1, names.count > 1, !seed.isEmpty else { return names }
+        var permuted = names
+        for index in stride(from: permuted.count - 1, to: 0, by: -1) {
+            permuted.swapAt(index, Int(seed[index % seed.count]) % (index + 1))
+        }
+        var speaking = names.filter { speakers.contains($0) }.makeIterator()
+        return permuted.map { speakers.contains($0) ? speaking.next() ?? $0 : $0 }
+    }
+
+    /// Candidate staging: after the first candidate, the group of figures is drawn closer together
+    /// or wider apart (70 to 100 % of its spread) and moved left or right (up to 12 % of the
+    /// frame), from the seed; figures stay inside the frame and keep their order.
+    static func staged(_ scene: inout SketchScene, seed: [UInt8], variant: Int) {
+        guard variant > 1, seed.count > 3 else { return }
+        let movable = scene.figures.indices.filter {
+            if case .shoulderSilhouette = scene.figures[$0].body { return false }
+            return true
+        }
+        guard let low = movable.map({ scene.figures[$0].head.x }).min(),
+            let high = movable.map({ scene.figures[$0].head.x }).max() else { return }
+        let center = (low + high) / 2
+        let spread = 0.7 + 0.3 * Double(seed[1]) / 255
+        let shift = (Double(seed[2]) / 255 - 0.5) * scene.frame.width * 0.24
+        for index in movable {
+            let half = min(scene.figures[index].bounds.width / 2, scene.frame.width / 2)
+            let x = center + (scene.figures[index].head.x - center) * spread + shift
+            scene.figures[index].head.x = min(max(x, scene.frame.minX + half), scene.frame.maxX - half)
+        }
     }
 
     /// The characters to draw: one who only speaks off panel (`MIRA (OFF):`) gets a tail to the

@@ -16,7 +16,9 @@ struct OfflineTextProvider: TextProvider {
             }
             return TextCompletion(value: value, raw: value.compact())
         }
-        guard let engine = StageRegistry.offlineEngines[request.template.name] ?? PacingPass.offlineEngines[request.template.name] else {
+        guard let engine = StageRegistry.offlineEngines[request.template.name] ?? PacingPass.offlineEngines[request.template.name]
+            ?? DraftStep.offlineEngines[request.template.name]
+            ?? ContinuityPass.offlineEngines[request.template.name] else {
             throw ProviderError(.refused, "the offline engine has no rules for the prompt `\(request.template.name)`; configure a model provider for it")
         }
         let value = engine(request.variables)
