@@ -35,11 +35,34 @@ struct RolesStage: PanelStage {
             if roles.contains(where: { TextTools.fold($0.name) == TextTools.fold(name) }) { continue }
             roles.append(RolesResult.Role(name: name, evidence: item["evidence"]?.string ?? "model"))
         }
+        // A name the panel's own text never mentions (neither the name, nor the character it
+        // resolves to, nor an alias) is the model's invention, not the writer's: role validation
+        // must not stop the panel and point at the Markdown for it. (SmolLM2 answered "Thea" for a
+        // panel that names only Mira.) The built-in engine reads only the text, so this never fires there.
+        let text = Self.panelText(context)
+        roles.removeAll { !Self.isMentioned($0.name, in: text, context) }
         // The writer's own list is never dropped, whatever the model says.
         for declared in context.panel.requiredRoles where !roles.contains(where: { TextTools.fold($0.name) == TextTools.fold(declared) }) {
             roles.insert(RolesResult.Role(name: declared, evidence: "field"), at: 0)
         }
         return RolesResult(roles: roles, traceID: answer.traceID)
+    }
+}
+
+extension RolesStage {
+    /// Everything the writer wrote for the panel: its marker, scene, fields and dialogue.
+    static func panelText(_ context: StageContext) -> String {
+        let panel = context.panel
+        return ([panel.markerText, panel.sceneDescriptionOriginal] + panel.fields.map(\.value)
+            + panel.dialogue.map(\.speaker) + panel.dialogue.map(\.text)).joined(separator: "\n")
+    }
+
+    static func isMentioned(_ name: String, in text: String, _ context: StageContext) -> Bool {
+        if TextTools.containsPhrase(text, name) { return true }
+        guard let resolver = context.resolver, let database = context.characters,
+              case .resolved(let id, _) = resolver.resolve(name).outcome, let character = database.character(id: id)
+        else { return false }
+        return ([character.name] + character.aliases).contains { TextTools.containsPhrase(text, $0) }
     }
 }
 

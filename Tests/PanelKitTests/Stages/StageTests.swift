@@ -43,6 +43,30 @@ struct StageTests {
         #expect(model.variables(for: "roles")?["characters"]?.array?.count == 4)
     }
 
+    @Test("roles: a name the panel never mentions is the model's invention and is dropped; a database name behind an alias the text uses stays")
+    func rolesDropInventions() async throws {
+        let ctx = try context("""
+            ### Panel 1
+
+            Silent panel. The crowd moves past; Mira looks at the note in her hand, thinking.
+            """)
+        // What SmolLM2-135M answered for this panel of examples/01: "Thea", whom nobody wrote,
+        // and Theo Brandt, who is in the database but not in this panel.
+        let model = ScriptedModel(["roles": .object([("roles", .array([
+            .object([("name", .string("Mira Okafor")), ("evidence", .string("scene"))]),
+            .object([("name", .string("Thea")), ("evidence", .string("scene"))]),
+            .object([("name", .string("Theo Brandt")), ("evidence", .string("scene"))]),
+        ]))])])
+        let result = try await RolesStage().run(ctx, StageResults(), model)
+        #expect(result.roles.map(\.name) == ["Mira Okafor"])
+        // Role validation then has nothing to blame the writer for.
+        var results = StageResults()
+        results.roles = result
+        results.rewrite = RewriteResult(text: "Mira Okafor looks at the note in her hand while the crowd moves past.")
+        let validation = RoleValidationStage.validate(ctx, results)
+        #expect(validation.unresolved.isEmpty)
+    }
+
     @Test("rewrite: required roles reach the prompt by canonical name; no roles means has_roles false")
     func rewrite() async throws {
         let ctx = try context(Self.clerkPanel)
