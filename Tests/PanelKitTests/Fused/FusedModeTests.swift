@@ -117,6 +117,26 @@ struct FusedModeTests {
         #expect(before == after)
     }
 
+    @Test("Each part of the fused schema is its stage's schema (maximums included, which bound max_tokens; minimums left to the stage)")
+    func partsMatchStages() throws {
+        let library = try PromptLibrary.load()
+        let fused = try library.template(FusedCall.promptName)
+        func lenient(_ value: JSONValue) -> JSONValue {
+            switch value {
+            case .object(let members):
+                let number = value["type"]?.string == "number"
+                return .object(members.filter { key, _ in key != "minLength" && key != "x-when" && !(number && (key == "minimum" || key == "maximum")) }
+                    .map { ($0.0, lenient($0.1)) })
+            case .array(let items): return .array(items.map(lenient))
+            default: return value
+            }
+        }
+        for part in FusedCall.parts(withChecklist: true) {
+            let stage = try library.template(part)
+            #expect(lenient(try #require(fused.schema["properties"]?[part])) == lenient(stage.schema), "fused.yml's \(part) differs from \(part).yml")
+        }
+    }
+
     @Test("The fused template's schema: strict parts sent, objects validated, the checklist part dropped when separate")
     func schema() throws {
         let library = try PromptLibrary.load()
