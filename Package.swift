@@ -2,7 +2,7 @@
 import Foundation
 import PackageDescription
 
-// Every `Prompts/<name>.yml` ships as a resource, so adding a template needs no edit here (but SwiftPM
+// Every `Prompts/<name>.yml` (fused.yml included) ships as a resource, so adding a template needs no edit here (but SwiftPM
 // caches this manifest: after adding one, change this file once so that it is read again).
 let promptTemplates = ((try? FileManager.default.contentsOfDirectory(atPath: Context.packageDirectory + "/Prompts")) ?? [])
     .filter { $0.hasSuffix(".yml") }.sorted().map { Resource.process($0) }

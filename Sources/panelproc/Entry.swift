@@ -13,7 +13,7 @@ enum Entry {
             version: PanelKitVersion.string,
             subcommands: [PanelprocCommand.self, InspectCommand.self, TraceCommand.self, PacingCommand.self, StatusCommand.self,
                           PickCommand.self, PinCommand.self, UnpinCommand.self, RefsCommand.self, DraftCommand.self,
-                          ContinuityCommand.self],
+                          ContinuityCommand.self, BatchCommand.self],
             defaultSubcommand: PanelprocCommand.self)
     }
 

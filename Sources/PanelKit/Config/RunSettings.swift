@@ -89,6 +89,8 @@ public struct RunSettings: Sendable, Equatable {
     public var retryBaseDelay: Double?
     /// `pacing:`: the thresholds of `panelproc pacing` and `pacing.json`, and the optional model pass.
     public var pacing = PacingThresholds()
+    /// `call_mode`, `fused_checklist`, `models`, `fallback_model` (`Config/CallSettings.swift`).
+    public var calls = CallSettings()
     /// `image_candidates`, `pin_max_mb`, `--candidates`: candidates, picks and pins (docs/images.md).
     public var imageControl = ImageControlSettings()
     /// `continuity:` and `--strict-continuity`: the continuity checker's model pass and exit status.
@@ -180,6 +182,7 @@ public struct RunSettings: Sendable, Equatable {
             case "retry_attempts": retryAttempts = try field.integer(in: 1...20)
             case "retry_base_delay": retryBaseDelay = try field.number(in: 0...60)
             case "pacing": pacing = try PacingThresholds.read(field)
+            case "call_mode", "fused_checklist", "models", "fallback_model": try calls.read(field)
             case "image_candidates", "pin_max_mb": try imageControl.read(field)
             case "continuity": continuity = try ContinuitySettings.read(field)
             case "max_cost_usd": maxCostUSD = try field.number(in: 0...1_000_000)
@@ -192,9 +195,11 @@ public struct RunSettings: Sendable, Equatable {
                         case "per_image": price.perImage = try part.number(in: 0...10_000)
                         case "input_per_1k": price.per1kInput = try part.number(in: 0...10_000)
                         case "output_per_1k": price.per1kOutput = try part.number(in: 0...10_000)
+                        case "batch_input_per_1k": price.batchPer1kInput = try part.number(in: 0...10_000)
+                        case "batch_output_per_1k": price.batchPer1kOutput = try part.number(in: 0...10_000)
                         default:
                             throw InputError(file: path, location: part.keyLocation,
-                                             message: "a price is `per_image`, `input_per_1k` or `output_per_1k`, not `\(part.key)`")
+                                             message: "a price is `per_image`, `input_per_1k`, `output_per_1k`, `batch_input_per_1k` or `batch_output_per_1k`, not `\(part.key)`")
                         }
                     }
                     byModel[model.key] = price
@@ -212,7 +217,7 @@ public struct RunSettings: Sendable, Equatable {
                             "image_model", "image_size", "page_size", "props", "image_quality", "openai_base_url", "gemini_base_url",
                             "openai_api_key_env", "gemini_api_key_env", "max_cost_usd", "prices", "provider", "model",
                             "response_format", "temperature", "seed", "max_tokens", "call_timeout", "context_window", "retry_attempts",
-                            "retry_base_delay", "pacing", "continuity"] + ImageControlSettings.keys
+                            "retry_base_delay", "pacing", "continuity"] + ImageControlSettings.keys + CallSettings.keys
 
     /// `themes:` maps each theme name to a description and keywords:
     /// `trade: {description: buying and selling, keywords: [pay, buy]}`. The last theme is the fallback.

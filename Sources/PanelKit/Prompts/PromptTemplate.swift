@@ -14,11 +14,15 @@ struct PromptTemplate: Sendable {
     var schema: JSONValue
     /// `schema` as compact JSON, made once: it goes into every request and every cache key.
     private(set) var schemaText: String
+    /// What an answer is checked against: `schema`, except for a template whose schema says
+    /// `x-parts: true` (the fused call), where each top-level part need only be an object: every
+    /// part is checked against its own stage's schema, and only a bad part is asked again.
+    private(set) var validationSchema: JSONValue
     private var compiledSystem: MustacheTemplate
     /// The system text when it has no tags (most do not): nothing to render per call.
     private let staticSystem: String?
-    /// Whether the schema names a variable in `x-enum-from`, `x-maxItems-from` or
-    /// `x-maxLength-from` (resolved per call).
+    /// Whether the schema names a variable in `x-enum-from`, `x-maxItems-from`,
+    /// `x-maxLength-from` or `x-when` (resolved per call).
     private let refinesSchema: Bool
     /// The answer's bound in tokens (`AnswerBound`), nil when the schema leaves some part unbounded.
     private(set) var answerTokens: Int?
@@ -67,11 +71,14 @@ struct PromptTemplate: Sendable {
         self.variables = variables
         self.system = system
         self.user = user
-        self.schema = schema
-        self.schemaText = schema.compact()
-        let text = schema.compact()
+        let parts = schema["x-parts"]?.bool == true
+        let sent = parts ? Self.removingMember("x-parts", from: schema) : schema
+        self.schema = sent
+        self.schemaText = sent.compact()
+        self.validationSchema = parts ? Self.partsOnly(sent) : sent
+        let text = sent.compact()
         self.refinesSchema = Self.refinementKeys.contains { text.contains("\"\($0)\"") }
-        self.answerTokens = try? AnswerBound.tokens(for: schema)
+        self.answerTokens = try? AnswerBound.tokens(for: sent)
         self.staticSystem = system.contains("{{") ? nil : system
         // Prompts are plain text: without this pragma Mustache would HTML-escape `&` and quotes.
         let pragma = "{{% CONTENT_TYPE: TEXT}}"
@@ -89,12 +96,27 @@ struct PromptTemplate: Sendable {
     /// `x-maxItems-from: lines` becomes the length of that list (or the number a variable holds,
     /// or a member's length: `narrative.beats`), never below `minItems`, and `x-maxLength-from: lines.text`
     /// the longest `text` in it plus a quarter and 20 characters (room for punctuation a model
-    /// normalises), so an answer that copies its input is bounded by that input.
+    /// normalises), so an answer that copies its input is bounded by that input. A property whose
+    /// schema says `x-when: name` is left out (of `properties` and `required`) when the variable
+    /// `name` is false.
     func resolved(for variables: JSONValue) -> PromptTemplate {
         guard refinesSchema else { return self }
         func resolve(_ value: JSONValue) -> JSONValue {
             switch value {
-            case .object(let members):
+            case .object(var members):
+                if let properties = value["properties"]?.members {
+                    let dropped = Set(properties.filter { _, schema in
+                        schema["x-when"]?.string.map { variables[$0]?.bool == false } ?? false
+                    }.map(\.0))
+                    members = members.map { key, member in
+                        switch key {
+                        case "properties":
+                            return (key, .object(properties.filter { !dropped.contains($0.0) }.map { ($0.0, Self.removingMember("x-when", from: $0.1)) }))
+                        case "required": return (key, .array((member.strings ?? []).filter { !dropped.contains($0) }.map(JSONValue.string)))
+                        default: return (key, member)
+                        }
+                    }
+                }
                 return .object(members.map { key, member in
                     if key == "x-enum-from", let name = member.string, let options = variables[name]?.strings {
                         return ("enum", .array(options.map(JSONValue.string)))
@@ -118,11 +140,27 @@ struct PromptTemplate: Sendable {
         var copy = self
         copy.schema = resolve(schema)
         copy.schemaText = copy.schema.compact()
+        if validationSchema != schema { copy.validationSchema = Self.partsOnly(copy.schema) } else { copy.validationSchema = copy.schema }
         copy.answerTokens = try? AnswerBound.tokens(for: copy.schema)
         return copy
     }
 
-    static let refinementKeys = ["x-enum-from", "x-maxItems-from", "x-maxLength-from"]
+    /// `value` (an object) without the member `key`.
+    static func removingMember(_ key: String, from value: JSONValue) -> JSONValue {
+        guard let members = value.members else { return value }
+        return .object(members.filter { $0.0 != key })
+    }
+
+    /// The schema with each top-level property reduced to `{"type": "object"}`.
+    static func partsOnly(_ schema: JSONValue) -> JSONValue {
+        guard let members = schema.members else { return schema }
+        return .object(members.map { key, member in
+            guard key == "properties", let properties = member.members else { return (key, member) }
+            return (key, .object(properties.map { ($0.0, JSONValue.object([("type", .string("object"))])) }))
+        })
+    }
+
+    static let refinementKeys = ["x-enum-from", "x-maxItems-from", "x-maxLength-from", "x-when"]
 
     /// `lines` (a list: its length; a whole number: itself) or `narrative.beats` (a member of an
     /// object variable).

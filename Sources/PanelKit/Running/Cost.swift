@@ -6,6 +6,9 @@ struct Prices: Sendable, Equatable {
         var perImage: Double?
         var per1kInput: Double?
         var per1kOutput: Double?
+        /// Batch API prices; nil means half the normal price (OpenAI's batch discount).
+        var batchPer1kInput: Double?
+        var batchPer1kOutput: Double?
 
         init(perImage: Double? = nil, per1kInput: Double? = nil, per1kOutput: Double? = nil) {
             self.perImage = perImage
@@ -23,6 +26,17 @@ struct Prices: Sendable, Equatable {
     func text(_ model: String, tokensIn: Int?, tokensOut: Int?) -> Double {
         guard let price = byModel[model] else { return 0 }
         return Double(tokensIn ?? 0) / 1000 * (price.per1kInput ?? 0) + Double(tokensOut ?? 0) / 1000 * (price.per1kOutput ?? 0)
+    }
+}
+
+extension Prices {
+    /// A call answered through a provider's Batch API: `batch_input_per_1k` / `batch_output_per_1k`
+    /// when set, else half the normal price.
+    func batchText(_ model: String, tokensIn: Int?, tokensOut: Int?) -> Double {
+        guard let price = byModel[model] else { return 0 }
+        let input = price.batchPer1kInput ?? (price.per1kInput ?? 0) / 2
+        let output = price.batchPer1kOutput ?? (price.per1kOutput ?? 0) / 2
+        return Double(tokensIn ?? 0) / 1000 * input + Double(tokensOut ?? 0) / 1000 * output
     }
 }
 

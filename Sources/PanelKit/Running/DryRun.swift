@@ -17,6 +17,11 @@ public struct RunPlan: Sendable {
     public var textModel: String
     public var imageModel: String?
     public var estimatedCostUSD: Double
+    /// The model each prompt is asked with (`models:`), and the calls and estimate per model.
+    public var modelByPrompt: [(prompt: String, model: String)] = []
+    public var callsByModel: [String: Int] = [:]
+    public var costByModel: [String: Double] = [:]
+    public var callMode = "stages"
 
     public var textCallsToMake: Int { panels.reduce(0) { $0 + $1.textCallsToMake } }
     public var textCallsCached: Int { panels.reduce(0) { $0 + $1.textCallsCached } }
@@ -36,6 +41,13 @@ public struct RunPlan: Sendable {
         lines.append("would make \(textCallsToMake) text call\(textCallsToMake == 1 ? "" : "s") (\(textModel)) and \(imagesToMake) image\(imagesToMake == 1 ? "" : "s")"
                      + (candidates > 1 ? " × \(candidates) candidates" : "")
                      + (imageModel.map { " (\($0))" } ?? "") + "; \(textCallsCached) " + (textCallsCached == 1 ? "answer is cached" : "answers are cached"))
+        if !modelByPrompt.isEmpty {
+            lines.append("call mode: \(callMode); model per prompt: " + modelByPrompt.map { "\($0.prompt) → \($0.model)" }.joined(separator: ", "))
+            for model in callsByModel.keys.sorted() {
+                lines.append(String(format: "  %@: %d call%@, estimated $%.4f", model, callsByModel[model] ?? 0,
+                                    callsByModel[model] == 1 ? "" : "s", costByModel[model] ?? 0))
+            }
+        }
         lines.append(String(format: "estimated cost: $%.4f", estimatedCostUSD))
         return lines.joined(separator: "\n") + "\n"
     }
@@ -68,7 +80,12 @@ extension Pipeline {
         let reuse = PanelReuse(settings: settings, provider: textProvider, library: library)
         let keys = chapters.map { chapter in chapter.chapter.panels.map { reuse.key($0, in: chapter) } }
         let known = try await reused(chapters, keys: keys, trace: trace).known
-        let outcomes = await textPhase(model: PlanningCaller(caller: caller)).run(chapters, known: known)
+        let outcomes = await textPhase(model: routedModel(caller) { PlanningCaller(caller: $0) }, library: library).run(chapters, known: known)
+        let fusedChecklist = settings.calls.fusedChecklist == .inside
+        let routes = modelByPrompt
+        plan.modelByPrompt = routes
+        plan.callMode = settings.calls.mode.rawValue
+        func modelFor(_ prompt: String) -> String { routes.first { $0.prompt == prompt }?.model ?? textProvider.model }
         var cachedByPanel = await counters.cachedByPanel
         for (chapterIndex, chapter) in chapters.enumerated() {
             for (panelIndex, panel) in chapter.chapter.panels.enumerated() {
@@ -89,7 +106,18 @@ extension Pipeline {
             for (panelIndex, panel) in prepared.chapter.panels.enumerated() {
                 let outcome = outcomes[index][panelIndex]
                 let cached = cachedByPanel[panel.id] ?? 0
-                let toMake = (outcome?.callsToRun ?? StageRegistry.modelCallsPerPanel) + (plannedByPanel[panel.id] ?? 0)
+                var toRun = outcome?.callsToRun ?? StageRegistry.modelCallsPerPanel
+                if settings.calls.mode == .fused {
+                    toRun = outcome.map { FusedCall.callsToRun($0, withChecklist: fusedChecklist) } ?? (fusedChecklist ? 1 : 2)
+                    if outcome.map({ FusedCall.callsToRun($0, withChecklist: true) }) ?? 1 > 0 { plan.callsByModel[modelFor(FusedCall.promptName), default: 0] += 1 }
+                    if !fusedChecklist, outcome?.stageStates[.checklist] ?? .toRun == .toRun { plan.callsByModel[modelFor("checklist"), default: 0] += 1 }
+                } else {
+                    for stage in StageRegistry.all where stage.callsModel && (outcome?.stageStates[stage.id] ?? .toRun) == .toRun {
+                        plan.callsByModel[modelFor(type(of: stage).promptName ?? ""), default: 0] += 1
+                    }
+                }
+                if let planned = plannedByPanel[panel.id], planned > 0 { plan.callsByModel[textProvider.model, default: 0] += planned }
+                let toMake = toRun + (plannedByPanel[panel.id] ?? 0)
                 var entry = RunPlan.Panel(panelID: panel.id, state: "cached", textCallsCached: cached, textCallsToMake: toMake,
                                           image: nil, reason: "")
                 if toMake > 0 {
@@ -113,8 +141,12 @@ extension Pipeline {
             }
         }
         plan.candidates = settings.imageControl.candidates
-        plan.estimatedCostUSD = Double(plan.textCallsToMake)
-            * settings.prices.text(textProvider.model, tokensIn: Self.estimatedTokensIn, tokensOut: Self.estimatedTokensOut)
+        for (model, calls) in plan.callsByModel {
+            let (tokensIn, tokensOut) = settings.calls.mode == .fused
+                ? (FusedCall.estimatedTokensIn, FusedCall.estimatedTokensOut) : (Self.estimatedTokensIn, Self.estimatedTokensOut)
+            plan.costByModel[model] = Double(calls) * settings.prices.text(model, tokensIn: tokensIn, tokensOut: tokensOut)
+        }
+        plan.estimatedCostUSD = plan.costByModel.values.reduce(0, +)
             + Double(plan.imagesToMake * settings.imageControl.candidates) * (imageProvider.map { settings.prices.image($0.model) } ?? 0)
         return plan
     }

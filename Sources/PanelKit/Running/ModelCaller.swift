@@ -127,7 +127,7 @@ struct ModelCaller: StageModel {
     /// The answer the trace already holds for this call, if it still satisfies the schema.
     func cachedAnswer(_ call: PreparedCall) async -> (value: JSONValue, response: CachedResponse)? {
         guard useCache, let trace, let cached = try? await trace.cachedResponse(requestHash: call.hash),
-            let value = try? JSONValue.parse(cached.response), JSONSchemaValidator.problems(value, schema: call.template.schema).isEmpty
+            let value = try? JSONValue.parse(cached.response), JSONSchemaValidator.problems(value, schema: call.template.validationSchema).isEmpty
         else { return nil }
         return (value, cached)
     }
@@ -202,7 +202,7 @@ struct ModelCaller: StageModel {
             record.costUSD = cost
             await ledger?.settle(reserved: estimate, actual: cost)
             await counters.attribute(cost, to: panelID)
-            let problems = JSONSchemaValidator.problems(completion.value, schema: template.schema)
+            let problems = JSONSchemaValidator.problems(completion.value, schema: template.validationSchema)
             if !problems.isEmpty {
                 record.status = .failed
                 record.error = "answer does not match the schema: " + problems.prefix(3).joined(separator: "; ")

@@ -15,6 +15,14 @@ struct PanelReuse: Sendable {
                 text += "template \(name) \(template.version)\n\(template.system)\n\(template.user)\n\(template.schemaText)\n"
             }
         }
+        let calls = settings.calls
+        if calls.mode == .fused || calls.routes(base: provider.model) {
+            text += "calls \(calls.mode.rawValue) checklist \(calls.fusedChecklist.rawValue) fallback \(calls.fallbackModel ?? "-")\n"
+            for prompt in CallSettings.promptNames { text += "model \(prompt) \(calls.model(forPrompt: prompt, base: provider.model))\n" }
+            if calls.mode == .fused, let template = library.templates[FusedCall.promptName] {
+                text += "template fused \(template.version)\n\(template.system)\n\(template.user)\n\(template.schemaText)\n"
+            }
+        }
         for theme in settings.taxonomy.themes {
             text += "theme \(theme.name)|\(theme.description)|\(theme.keywords.joined(separator: ","))\n"
         }

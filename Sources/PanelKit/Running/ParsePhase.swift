@@ -80,7 +80,8 @@ public struct ParsePhase: Sendable {
         } catch {
             throw InputError(file: settings.promptsDirectory ?? "Prompts", message: "\(error)")
         }
-        let missing = StageRegistry.promptNames.filter { library.templates[$0] == nil }
+        let missing = (StageRegistry.promptNames + (settings.calls.mode == .fused ? [FusedCall.promptName] : []))
+            .filter { library.templates[$0] == nil }
         if !missing.isEmpty {
             throw InputError(file: settings.promptsDirectory ?? "Prompts",
                              message: "no prompt template for \(missing.joined(separator: ", "))",

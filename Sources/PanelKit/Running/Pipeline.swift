@@ -13,6 +13,8 @@ public struct Pipeline: Sendable {
     var rateLimiter: RateLimiter?
     /// What the run writes, in order.
     var outputs: [any RunOutput] = RunOutputs.standard
+    /// A provider like `textProvider` for another model (`models:`, `fallback_model:`).
+    var textProviderForModel: (@Sendable (String) -> any TextProvider)?
     /// Called after each panel's text phase, with the number done so far and the total.
     public var progress: (@Sendable (Int, Int) -> Void)?
 
@@ -30,6 +32,7 @@ public struct Pipeline: Sendable {
     public init(settings: RunSettings, environment: [String: String]) throws(InputError) {
         self.init(settings: settings, textProvider: try TextProviders.make(settings, environment: environment),
                   imageProvider: try ImageProviders.make(settings, environment: environment))
+        textProviderForModel = TextProviders.factory(settings, environment: environment)
     }
 
     public var parsePhase: ParsePhase { ParsePhase(settings: settings) }
@@ -66,7 +69,7 @@ public struct Pipeline: Sendable {
             let reuse = PanelReuse(settings: settings, provider: textProvider, library: library)
             let keys = chapters.map { chapter in chapter.chapter.panels.map { reuse.key($0, in: chapter) } }
             let (known, storedCost, reusedCalls) = try await reused(chapters, keys: keys, trace: trace)
-            let outcomes = await textPhase(model: caller).run(chapters, known: known)
+            let outcomes = await textPhase(model: routedModel(caller), library: library).run(chapters, known: known)
             let costByPanel = await counters.costByPanel
             var newlyStored: [StoredPanel] = []
             for (chapterIndex, chapterOutcomes) in outcomes.enumerated() {
@@ -173,8 +176,10 @@ public struct Pipeline: Sendable {
     }
 
     /// The chain over every panel at once, with this run's settings.
-    func textPhase(model: any StageModel) -> TextPhase {
-        TextPhase(model: model, taxonomy: settings.taxonomy, rules: settings.gateRules, force: settings.force, progress: progress)
+    func textPhase(model: any StageModel, library: PromptLibrary? = nil) -> TextPhase {
+        var phase = TextPhase(model: model, taxonomy: settings.taxonomy, rules: settings.gateRules, force: settings.force, progress: progress)
+        if settings.calls.mode == .fused, let library { phase.fused = (library, settings.calls.fusedChecklist == .inside) }
+        return phase
     }
 
     func imagePhase(_ provider: any ImageProvider, limiter: RateLimiter?) -> ImagePhase {

@@ -25,6 +25,9 @@ struct TextPhase: Sendable {
     /// so that 10,000 waiting panels do not each hold a suspended task.
     var panelsInFlight = 256
 
+    /// `call_mode: fused`: the templates, and whether the fused call answers the checklist too.
+    var fused: (library: PromptLibrary, withChecklist: Bool)?
+
     /// Outcomes by chapter, then by panel, in document order. Panels whose outcome is already
     /// `known` (reused whole from an earlier run) are not run again.
     func run(_ work: [PreparedChapter], known: [[PanelOutcome?]]? = nil) async -> [[PanelOutcome?]] {
@@ -45,8 +48,11 @@ struct TextPhase: Sendable {
                 let context = StageContext(panel: item.chapter.panels[panelIndex], settings: item.chapter.settings,
                                            characters: item.characters, charactersSearched: item.charactersSearched,
                                            taxonomy: taxonomy, rules: rules, force: force, resolver: resolvers[chapterIndex])
-                group.addTask { [chain, model] in
-                    (chapterIndex, panelIndex, await chain.run(context, model: model))
+                let panelModel: any StageModel = fused.map {
+                    FusedPanelModel(base: model, library: $0.library, context: context, withChecklist: $0.withChecklist)
+                } ?? model
+                group.addTask { [chain] in
+                    (chapterIndex, panelIndex, await chain.run(context, model: panelModel))
                 }
             }
             while next < min(panelsInFlight, total) { schedule() }

@@ -194,7 +194,9 @@ public struct StageResults: Sendable {
 
     /// The trace ids of every call that produced these results, in stage order.
     var traceIDs: [String] {
-        StageRegistry.ids.compactMap { storage[$0]?.traceID }
+        // A fused call answers several stages under one id: each call is named once.
+        var seen: Set<String> = []
+        return StageRegistry.ids.compactMap { storage[$0]?.traceID }.filter { seen.insert($0).inserted }
     }
 }
 

@@ -14,7 +14,8 @@ enum JSONSchemaValidator {
         guard let members = schema.members else { return ["\(path): a schema must be an object"] }
         let known: Set<String> = ["type", "properties", "required", "additionalProperties", "items", "enum", "const",
                                   "minimum", "maximum", "minLength", "maxLength", "minItems", "maxItems",
-                                  "description", "title", "$schema", "x-enum-from", "x-maxItems-from", "x-maxLength-from"]
+                                  "description", "title", "$schema", "x-enum-from", "x-maxItems-from", "x-maxLength-from",
+                                  "x-parts", "x-when"]
         var found: [String] = []
         for (key, value) in members {
             if !known.contains(key) { found.append("\(path): unsupported keyword `\(key)`") }
@@ -28,6 +29,8 @@ enum JSONSchemaValidator {
             case "items": found += schemaProblems(value, path: "\(path).items")
             case "required": if value.strings == nil { found.append("\(path).required: not a list of names") }
             case "enum": if value.array == nil { found.append("\(path).enum: not a list") }
+            case "x-when": if value.string == nil { found.append("\(path).x-when: should name a boolean variable") }
+            case "x-parts": if value.bool == nil { found.append("\(path).x-parts: should be true or false") }
             case "x-enum-from", "x-maxItems-from": if value.string == nil { found.append("\(path).\(key): should name a variable holding a list") }
             case "x-maxLength-from":
                 if value.string?.contains(".") != true { found.append("\(path).x-maxLength-from: should name a list variable and a field, as `lines.text`") }

@@ -116,6 +116,11 @@ enum TraceSchema {
                 ALTER TABLE calls ADD COLUMN failure_kind TEXT;
                 """)
         }
+        migrator.registerMigration("v5-batches") { db in
+            // `panelproc batch`: what went to a provider's Batch API, so that a request is sent
+            // once, collected once, and resubmitted when it failed or expired.
+            try db.execute(sql: BatchStore.schema)
+        }
         return migrator
     }()
 

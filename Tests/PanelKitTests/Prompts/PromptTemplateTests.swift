@@ -34,8 +34,9 @@ struct PromptTemplateTests {
     @Test("Every bundled template is versioned, with a valid schema")
     func bundled() throws {
         let library = try PromptLibrary.load()
-        // The stages' templates, the chapter-level passes' (pacing, continuity) and the draft steps'.
-        #expect(Set(library.templates.keys) == Set(Self.names + [PacingPass.promptName, ContinuityPass.promptName] + DraftStep.all.map(\.promptName)))
+        // The stages' templates, the chapter-level passes' (pacing, continuity), the draft steps' and the fused call's.
+        #expect(Set(library.templates.keys) == Set(Self.names + [PacingPass.promptName, ContinuityPass.promptName, FusedCall.promptName]
+                                                   + DraftStep.all.map(\.promptName)))
         for template in library.templates.values {
             #expect(template.version >= 1)
             #expect(JSONSchemaValidator.schemaProblems(template.schema).isEmpty, "\(template.name)")

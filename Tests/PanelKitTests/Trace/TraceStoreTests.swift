@@ -16,14 +16,14 @@ struct TraceStoreTests {
             try await store.flush()
         }
         let tables = try await sqlite(path, "SELECT name FROM sqlite_master WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite_%' ORDER BY name")
-        #expect(tables == ["calls", "calls_panel_run", "calls_request_hash", "calls_run_status", "grdb_migrations",
+        #expect(tables == ["batch_requests", "batch_requests_hash", "batches", "calls", "calls_panel_run", "calls_request_hash", "calls_run_status", "grdb_migrations",
                            "id_reservations", "panel_results", "panel_results_chapter", "panel_states", "runs", "snapshots"])
         #expect(try await sqlite(path, "PRAGMA journal_mode") == ["wal"])
 
         let again = try TraceStore(path: path)
         #expect(try await again.runs(limit: 10).map(\.command) == ["panelproc a.md"])
         #expect(try await again.calls(panelID: "p01-01").map(\.record.requestHash) == ["h1"])
-        #expect(try await sqlite(path, "SELECT identifier FROM grdb_migrations ORDER BY identifier") == ["v1", "v2", "v3-snapshots", "v4-call-bounds"])
+        #expect(try await sqlite(path, "SELECT identifier FROM grdb_migrations ORDER BY identifier") == ["v1", "v2", "v3-snapshots", "v4-call-bounds", "v5-batches"])
     }
 
     @Test("Only a succeeded call is served from the cache, not a started or failed one")

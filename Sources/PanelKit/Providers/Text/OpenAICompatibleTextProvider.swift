@@ -124,7 +124,7 @@ public struct OpenAICompatibleTextProvider: TextProvider, CustomStringConvertibl
         let firstRequest = Self.makeRequest(request: request, settings: settings, apiKey: apiKey, repair: nil)
         try await checkFits(firstRequest, request: request)
         let first = try await exchange(firstRequest, attempts: &attempts)
-        let firstCheck = Self.check(first, schema: request.template.schema)
+        let firstCheck = Self.check(first, schema: request.template.validationSchema)
         if case .valid(let value) = firstCheck {
             return TextCompletion(value: value, raw: first.content, providerRequestID: first.requestID, tokensIn: first.tokensIn,
                                   tokensOut: first.tokensOut, attempts: attempts, finishReason: first.finishReason)
@@ -139,7 +139,7 @@ public struct OpenAICompatibleTextProvider: TextProvider, CustomStringConvertibl
         }
         let second = try await exchange(repairRequest, attempts: &attempts)
         let tokensIn = Self.sum(first.tokensIn, second.tokensIn), tokensOut = Self.sum(first.tokensOut, second.tokensOut)
-        switch Self.check(second, schema: request.template.schema) {
+        switch Self.check(second, schema: request.template.validationSchema) {
         case .valid(let value):
             return TextCompletion(value: value, raw: second.content, providerRequestID: second.requestID, tokensIn: tokensIn,
                                   tokensOut: tokensOut, attempts: attempts, finishReason: second.finishReason,

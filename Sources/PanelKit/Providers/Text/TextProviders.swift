@@ -33,4 +33,13 @@ enum TextProviders {
                                                 keyVariable: configuration.openAIKeyVariable, http: client)
         }
     }
+
+    /// Providers like the one `make` gives, for other models (`models:`, `fallback_model:`).
+    static func factory(_ configuration: RunSettings, environment: [String: String]) -> @Sendable (String) -> any TextProvider {
+        { model in
+            var settings = configuration
+            settings.textModel = model
+            return (try? make(settings, environment: environment)) ?? OfflineTextProvider()
+        }
+    }
 }

@@ -10,6 +10,12 @@ struct OfflineTextProvider: TextProvider {
 
 
     func complete(_ request: TextRequest) async throws(ProviderError) -> TextCompletion {
+        if request.template.name == FusedCall.promptName {
+            guard let value = await OfflineFused.answer(request.variables) else {
+                throw ProviderError(.refused, "the offline engine needs the fused prompt's `panel` variable")
+            }
+            return TextCompletion(value: value, raw: value.compact())
+        }
         guard let engine = StageRegistry.offlineEngines[request.template.name] ?? PacingPass.offlineEngines[request.template.name]
             ?? DraftStep.offlineEngines[request.template.name]
             ?? ContinuityPass.offlineEngines[request.template.name] else {
