@@ -3,7 +3,7 @@
 # llama.cpp llama-server, serves each model on 127.0.0.1 and runs `panelproc --provider openai` over examples/ (and in fused mode
 # when this build has it); prints per stage calls, latency, completion tokens against the bound, finish reasons, repairs, and the
 # gate's failed rules. Usage: bench/real-llm.sh [--server-only]
-# (env: MODELS="smollm2 gemma3", PANELPROC_LLM_CACHE=~/.cache/panelproc-llm, CONCURRENCY=1, HEALTH_TIMEOUT=120, CTX=4096)
+# (env: MODELS="smollm2 gemma3", PANELPROC_BIN, PANELPROC_LLM_CACHE=~/.cache/panelproc-llm, CONCURRENCY=1, HEALTH_TIMEOUT=120, CTX=4096)
 set -euo pipefail
 
 MODE=run
@@ -88,7 +88,10 @@ flock -u 9
 say "llama-server: $LLAMA_SERVER"
 
 # Build panelproc first (minutes on a cold cache), so the server does not sit idle meanwhile.
-if [ "$MODE" = run ]; then
+# `PANELPROC_BIN=/path/to/panelproc` measures a given build instead (before/after figures).
+if [ "$MODE" = run ] && [ -n "${PANELPROC_BIN:-}" ]; then
+  BIN=$PANELPROC_BIN
+elif [ "$MODE" = run ]; then
   say "building panelproc (release)"
   swift build -c release --product panelproc >"$T/build.log" 2>&1 || { grep -E "error:" "$T/build.log" >&2 || tail -n 30 "$T/build.log" >&2; exit 3; }
   BIN="$(swift build -c release --show-bin-path)/panelproc"
