@@ -101,13 +101,10 @@ public struct CharacterDatabase: Sendable {
         return database
     }
 
-    /// At most two references, `approved` first (spec), for providers that accept images.
-    ///
-    /// Drafts only fill a slot no approved image takes; other statuses (`rejected`, …) are never sent.
+    /// At most two references, for providers that accept images: only `approved` ones. A draft
+    /// (a fresh `panelproc refs` sheet) goes nowhere until `refs --approve` says it is right.
     public func references(for character: CharacterProfile) -> [ReferenceImage] {
-        let approved = character.referenceImages.filter(\.isApproved)
-        let drafts = character.referenceImages.filter { $0.status.lowercased() == "draft" }
-        return Array((approved + drafts).prefix(2))
+        Array(character.referenceImages.filter(\.isApproved).prefix(2))
     }
 
     /// The character with exactly this id.

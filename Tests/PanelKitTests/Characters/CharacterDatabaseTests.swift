@@ -212,7 +212,7 @@ struct CharacterDatabaseTests {
         #expect(missing.location == SourceLocation(line: 1, column: 63))
     }
 
-    @Test("references(for:) sends approved images first, then drafts, never others, at most two")
+    @Test("references(for:) sends approved images only (a draft waits for refs --approve), at most two")
     func references() throws {
         func image(_ id: String, _ status: String) -> String {
             #"{"id": "\#(id)", "path": "refs/\#(id).png", "status": "\#(status)"}"#
@@ -227,7 +227,7 @@ struct CharacterDatabaseTests {
             ]}
             """.utf8), path: projectDatabasePath)
         let ids = database.characters.map { database.references(for: $0).map(\.id) }
-        #expect(ids == [["a1", "a2"], ["a1", "d1"], []])
+        #expect(ids == [["a1", "a2"], ["a1"], []])
     }
 
     @Test("A missing file or a folder is an input error naming the path")
