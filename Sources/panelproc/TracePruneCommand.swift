@@ -33,7 +33,8 @@ struct TracePruneCommand: AsyncParsableCommand {
             Console.write("panelproc: trace prune: removed \(report.runsRemoved) run\(report.runsRemoved == 1 ? "" : "s"), "
                           + "\(report.callsRemoved) call\(report.callsRemoved == 1 ? "" : "s") and \(report.panelResultsRemoved) stored panel result"
                           + "\(report.panelResultsRemoved == 1 ? "" : "s"); \(report.bytesBefore / 1024) KiB → \(report.bytesAfter / 1024) KiB")
-        } catch let error as TraceError {
+        } catch {
+            // TraceStore throws only TraceError (typed throws).
             Console.error(error.description)
             throw ExitStatus.runFailed.exitCode
         }
