@@ -7,7 +7,7 @@
 #
 #   bench/continuity-llm.sh http://127.0.0.1:8080/v1 [model]      (default model: local)
 #
-# Environment: OPENAI_API_KEY if the server wants one; RESPONSE_FORMAT=json_object for servers
+# Environment: CALL_TIMEOUT (seconds, default 600); OPENAI_API_KEY if the server wants one; RESPONSE_FORMAT=json_object for servers
 # without json_schema support. A llama.cpp server can come from `bench/real-llm.sh --server-only`.
 set -euo pipefail
 BASE_URL=${1:?usage: bench/continuity-llm.sh BASE_URL [MODEL]}
@@ -15,7 +15,9 @@ MODEL=${2:-local}
 . "$(dirname "$0")/lib.sh"
 
 cp -r "$ROOT/Tests/PanelKitTests/Fixtures/continuity/." "$T/"
-printf 'trace: .panelproc/trace.sqlite\nresponse_format: %s\ncontinuity:\n  model: true\n' "${RESPONSE_FORMAT:-json_schema}" > "$T/panelproc.yml"
+# A small model on two cores needs more than the default 120 s for a 40-panel window.
+printf 'trace: .panelproc/trace.sqlite\nresponse_format: %s\ncall_timeout: %s\ncontinuity:\n  model: true\n' \
+  "${RESPONSE_FORMAT:-json_schema}" "${CALL_TIMEOUT:-600}" > "$T/panelproc.yml"
 
 python3 - "$T" "$BIN" "$BASE_URL" "$MODEL" <<'PY'
 import json, os, sqlite3, statistics, subprocess, sys, time

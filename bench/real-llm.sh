@@ -3,7 +3,7 @@
 # llama.cpp llama-server, serves each model on 127.0.0.1 and runs `panelproc --provider openai` over examples/ (and in fused mode
 # when this build has it); prints per stage calls, latency, completion tokens against the bound, finish reasons, repairs, and the
 # gate's failed rules. Usage: bench/real-llm.sh [--server-only]
-# (env: MODELS="smollm2 gemma3", PANELPROC_BIN, PANELPROC_LLM_CACHE=~/.cache/panelproc-llm, CONCURRENCY=1, HEALTH_TIMEOUT=120, CTX=4096)
+# (env: MODELS="smollm2 gemma3", CALL_MODES="stages fused", PANELPROC_BIN, PANELPROC_LLM_CACHE=~/.cache/panelproc-llm, CONCURRENCY=1, HEALTH_TIMEOUT=120, CTX=4096)
 set -euo pipefail
 
 MODE=run
@@ -165,8 +165,10 @@ fi
 if ! "$BIN" --help 2>&1 | grep -- '--provider' >/dev/null; then
   say "the openai text provider is not in this build (panelproc --help has no --provider)"; exit 2
 fi
-CALL_MODES="stages"
-if "$BIN" --help 2>&1 | grep -q -- 'fused'; then CALL_MODES="stages fused"; fi
+if [ -z "${CALL_MODES:-}" ]; then
+  CALL_MODES="stages"
+  if "$BIN" --help 2>&1 | grep -q -- 'fused'; then CALL_MODES="stages fused"; fi
+fi
 overall=0
 for model in $MODELS; do
   case "$model" in
