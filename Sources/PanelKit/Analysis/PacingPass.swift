@@ -17,31 +17,9 @@ public struct PacingPass: Sendable {
 
     /// The reports with `modelInsights` filled in; `tracePath` is the trace and cache to use.
     public func run(_ reports: [PacingReport], tracePath: String, environment: [String: String]) async throws(RunFailure) -> [PacingReport] {
-        let provider: any TextProvider
-        let library: PromptLibrary
-        do {
-            provider = try TextProviders.make(settings, environment: environment)
-            library = try PromptLibrary.load(folder: settings.promptsDirectory)
-            _ = try library.template(Self.promptName)
-        } catch let error as InputError {
-            throw .input(error)
-        } catch {
-            throw .input(InputError(file: settings.promptsDirectory ?? "Prompts", message: "\(error)"))
-        }
-        let trace: TraceStore
-        let runID: Int64
-        do {
-            trace = try TraceStore(path: tracePath)
-            runID = try await trace.beginRun(command: settings.command, inputs: reports.map(\.file))
-        } catch {
-            throw .write("\(error)")
-        }
-        let counters = RunCounters()
-        var caller = ModelCaller(provider: provider, library: library, trace: trace, runID: runID, useCache: settings.useCache,
-                                 concurrency: settings.concurrency, counters: counters)
-        caller.prices = settings.prices
-        caller.limits = settings.callLimits
-        caller.rateLimiter = RateLimiter(rpm: settings.rpm)
+        let session = try await ChapterPassSession.open(settings, promptName: Self.promptName, tracePath: tracePath,
+                                                        inputs: reports.map(\.file), environment: environment)
+        let caller = session.caller
         var results = reports
         var failure: StageFailure?
         for index in results.indices {
@@ -54,13 +32,7 @@ public struct PacingPass: Sendable {
                 break
             }
         }
-        do {
-            try await trace.finishRun(runID, outcome: RunOutcome(
-                status: failure == nil ? "finished" : "stopped", passed: 0, failed: 0, forced: 0, skipped: 0,
-                callsMade: await counters.callsMade, callsCached: await counters.callsCached, costUSD: 0))
-        } catch {
-            throw .write("\(error)")
-        }
+        try await session.finish(failed: failure != nil)
         if let failure { throw .write("the pacing pass failed: \(failure.message)") }
         return results
     }

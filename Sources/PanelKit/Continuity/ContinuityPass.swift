@@ -69,40 +69,12 @@ public struct ContinuityPass: Sendable {
     /// `panelproc continuity` with the model pass: its own trace run, like `PacingPass`.
     public func run(_ inputs: [Input], tracePath: String, environment: [String: String]) async throws(RunFailure) -> [ContinuityReport] {
         guard settings.continuity.model else { return try await run(inputs, model: nil) }
-        let provider: any TextProvider
-        let library: PromptLibrary
-        do {
-            provider = try TextProviders.make(settings, environment: environment)
-            library = try PromptLibrary.load(folder: settings.promptsDirectory)
-            _ = try library.template(Self.promptName)
-        } catch let error as InputError {
-            throw .input(error)
-        } catch {
-            throw .input(InputError(file: settings.promptsDirectory ?? "Prompts", message: "\(error)"))
-        }
-        let trace: TraceStore
-        let runID: Int64
-        do {
-            trace = try TraceStore(path: tracePath)
-            runID = try await trace.beginRun(command: settings.command, inputs: inputs.map(\.chapter.file))
-        } catch {
-            throw .write("\(error)")
-        }
-        let counters = RunCounters()
-        var caller = ModelCaller(provider: provider, library: library, trace: trace, runID: runID, useCache: settings.useCache,
-                                 concurrency: settings.concurrency, counters: counters)
-        caller.prices = settings.prices
-        caller.rateLimiter = RateLimiter(rpm: settings.rpm)
+        let session = try await ChapterPassSession.open(settings, promptName: Self.promptName, tracePath: tracePath,
+                                                        inputs: inputs.map(\.chapter.file), environment: environment)
         var result: Result<[ContinuityReport], RunFailure>
-        do { result = .success(try await run(inputs, model: caller)) } catch { result = .failure(error) }
+        do { result = .success(try await run(inputs, model: session.caller)) } catch { result = .failure(error) }
         let failed: Bool = if case .failure = result { true } else { false }
-        do {
-            try await trace.finishRun(runID, outcome: RunOutcome(
-                status: failed ? "stopped" : "finished", passed: 0, failed: 0, forced: 0, skipped: 0,
-                callsMade: await counters.callsMade, callsCached: await counters.callsCached, costUSD: 0))
-        } catch {
-            throw .write("\(error)")
-        }
+        try await session.finish(failed: failed)
         return try result.get()
     }
 

@@ -64,6 +64,30 @@ struct ContinuityModelPassTests {
         await server.stop()
     }
 
+    @Test("The pass honours the run's call settings: a slow server past call_timeout fails the pass as timed out, and max_tokens is sent")
+    func callSettingsApply() async throws {
+        let server = try await FakeChatAPI.start(["--latency-ms", "2000"])
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("continuity-limits-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var settings = settings(server)
+        settings.callLimits.callTimeoutSeconds = 0.3
+        do {
+            _ = try await ContinuityPass(settings: settings).run([input()], tracePath: folder.appendingPathComponent("t.sqlite").path,
+                                                                 environment: ["OPENAI_API_KEY": "k"])
+            Issue.record("a 2 s server answered within a 0.3 s call_timeout")
+        } catch {
+            #expect("\(error)".contains("call_timeout"), "\(error)")
+        }
+        // The server records a request once it has answered it, after its 2 s.
+        var requests: [[String: Any]] = []
+        for _ in 0..<50 where requests.isEmpty {
+            try await Task.sleep(for: .milliseconds(100))
+            requests = try await server.requests()
+        }
+        #expect(!requests.isEmpty && requests.allSatisfy { ($0["max_tokens"] as? Int ?? 0) > 0 })
+        await server.stop()
+    }
+
     @Test("Earlier chapters' facts reach the next chapter's prompt")
     func factsCarried() async throws {
         let server = try await FakeChatAPI.start(["--answers", #"{"continuity": {"alerts": []}}"#])
