@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Drafts a chapter against a running OpenAI-compatible server (e.g. llama.cpp's llama-server) in a scratch folder (not part of `swift test`).
 # Usage: bench/draft-llm.sh BASE_URL [PAGES]   e.g. bench/draft-llm.sh http://127.0.0.1:8080/v1 2
-#   (env: MODEL=local, PREMISE="…", PANELPROC_BIN=<a built panelproc>, OPENAI_API_KEY for a remote server)
+#   (env: MODEL=local, CALL_TIMEOUT=600, PREMISE="…", PANELPROC_BIN=<a built panelproc>, OPENAI_API_KEY for a remote server)
 set -euo pipefail
 case "${1:-}" in
   ""|-h|--help) sed -n '2,4p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
@@ -21,6 +21,8 @@ trap 'rm -rf "$T"' EXIT
 mkdir -p "$T/characters"
 cp characters/character_base_list.json "$T/characters/"
 cd "$T"
+# A small model on two cores needs more than the default 120 s a call.
+printf 'call_timeout: %s\n' "${CALL_TIMEOUT:-600}" > panelproc.yml
 START=$(date +%s.%N)
 set +e
 OPENAI_API_KEY=${OPENAI_API_KEY:-} "$PANELPROC_BIN" draft "$PREMISE" --title "The Lighthouse" --pages "$PAGES" --tone hopeful \

@@ -332,6 +332,7 @@ public struct DraftRunner: Sendable {
         var caller = ModelCaller(provider: provider, library: library, trace: trace, runID: runID, useCache: settings.useCache,
                                  concurrency: 1, counters: RunCounters())
         caller.prices = settings.prices
+        caller.limits = settings.callLimits
         caller.rateLimiter = RateLimiter(rpm: settings.rpm)
         return (caller, trace, runID)
     }
