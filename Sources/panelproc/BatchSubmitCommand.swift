@@ -32,18 +32,7 @@ struct BatchSubmitCommand: AsyncParsableCommand {
         let settings = try common.resolveSettings(near: files.first, flags: options.flags)
         for diagnostic in settings.warnings { Console.report(diagnostic, verbose: common.verbose) }
         let parse = ParsePhase(settings: settings)
-        var prepared: [PreparedChapter] = []
-        var databases: [String: CharacterDatabase] = [:]
-        var failed = false
-        for path in files {
-            do {
-                prepared.append(try parse.prepare(try InputDocument.read(path), databases: &databases))
-            } catch {
-                Console.report(error)
-                failed = true
-            }
-        }
-        if failed { throw ExitStatus.badInput.exitCode }
+        let prepared = try ChapterInputs.prepare(files, with: parse)
         let job = try BatchCommands.job(settings)
         let report: BatchJob.SubmitReport
         do throws(BatchFailure) {

@@ -142,18 +142,7 @@ struct PanelprocCommand: AsyncParsableCommand {
         // Read, parse and load every database before writing anything: a bad input stops the run
         // with nothing written anywhere.
         let parse = ParsePhase(settings: settings)
-        var prepared: [PreparedChapter] = []
-        var databases: [String: CharacterDatabase] = [:]
-        var failed = false
-        for path in paths {
-            do {
-                prepared.append(try parse.prepare(try InputDocument.read(path), databases: &databases))
-            } catch {
-                Console.report(error)
-                failed = true
-            }
-        }
-        if failed { throw ExitStatus.badInput.exitCode }
+        let prepared = try ChapterInputs.prepare(paths, with: parse)
         if let collision = parse.outputCollision(prepared) {
             Console.report(collision)
             throw ExitStatus.badInput.exitCode

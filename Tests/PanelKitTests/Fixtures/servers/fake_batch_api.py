@@ -39,7 +39,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler
 
-from loopback_http import LoopbackHTTPServer
+from loopback_http import LoopbackHTTPServer, serve_until_stdin_closes
 from fake_chat_api import minimal, prompt_tokens, schema_from_system, theme_hint
 
 STEPS = ["validating", "in_progress", "finalizing", "completed"]
@@ -296,15 +296,7 @@ def main():
     parser.add_argument("--fail-every", type=int, default=0)
     parser.add_argument("--key", default=None)
     args = parser.parse_args()
-    server = LoopbackHTTPServer(args.port, Handler)
-    server.state = State(args)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    print(server.server_address[1], flush=True)
-    try:
-        sys.stdin.read()
-    except KeyboardInterrupt:
-        pass
-    server.shutdown()
+    serve_until_stdin_closes(args.port, Handler, State(args))
 
 
 if __name__ == "__main__":

@@ -64,7 +64,7 @@ import time
 from collections import deque
 from http.server import BaseHTTPRequestHandler
 
-from loopback_http import LoopbackHTTPServer
+from loopback_http import LoopbackHTTPServer, serve_until_stdin_closes
 
 MIXED = "429=0.05,429ra=0.05,500=0.05,drop=0.02,malformed=0.025,truncated=0.025"
 KINDS = ["429", "429ra", "500", "drop", "malformed", "truncated", "ramble"]
@@ -365,15 +365,7 @@ def main():
     parser.add_argument("--answers", default=None)
     args = parser.parse_args()
 
-    server = LoopbackHTTPServer(args.port, Handler)
-    server.state = State(args)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    print(server.server_address[1], flush=True)
-    try:
-        sys.stdin.read()
-    except KeyboardInterrupt:
-        pass
-    server.shutdown()
+    serve_until_stdin_closes(args.port, Handler, State(args))
 
 
 if __name__ == "__main__":

@@ -1,10 +1,11 @@
-"""The HTTP server both fake APIs run on: threads, 127.0.0.1 only, and quiet when a client hangs up.
+"""The HTTP server the fake APIs run on: threads, 127.0.0.1 only, and quiet when a client hangs up.
 
 A client that gives up on purpose (a test cancelling a call, a benchmark stopping a run, or a
 request the server itself drops) is not an error worth a traceback on stderr.
 """
 
 import sys
+import threading
 from http.server import ThreadingHTTPServer
 
 HANG_UPS = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)
@@ -21,3 +22,17 @@ class LoopbackHTTPServer(ThreadingHTTPServer):
         if isinstance(sys.exc_info()[1], HANG_UPS):
             return
         super().handle_error(request, client_address)
+
+
+def serve_until_stdin_closes(port, handler, state):
+    """Serves `handler` on 127.0.0.1:`port` (0: any free port), prints the port as the first stdout
+    line, and stops when stdin closes: the test that started us is done, or died."""
+    server = LoopbackHTTPServer(port, handler)
+    server.state = state
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    print(server.server_address[1], flush=True)
+    try:
+        sys.stdin.read()
+    except KeyboardInterrupt:
+        pass
+    server.shutdown()
