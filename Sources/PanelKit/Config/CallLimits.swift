@@ -29,12 +29,27 @@ struct CallLimits: Sendable, Equatable {
         contextWindowByModel[model] ?? contextWindowForAll
     }
 
+    /// What `max_tokens:` and `call_timeout:` may name: every stage that calls a model, the
+    /// chapter passes, the fused call and the draft steps.
+    static var stageNames: [String] {
+        StageRegistry.all.filter { type(of: $0).promptName != nil }.map(\.id.rawValue)
+            + [PacingPass.stage, ContinuityPass.stage, StageID.fused].map(\.rawValue) + DraftStep.all.map(\.stageID.rawValue)
+    }
+
+    /// A per-stage key that names no stage is a typo (`bubble: 400`) that would silently do nothing.
+    private static func checkStage(_ entry: YAMLFields.Field, in field: YAMLFields.Field) throws(InputError) {
+        guard entry.key != "default", !stageNames.contains(entry.key) else { return }
+        throw InputError(file: field.file, location: entry.keyLocation,
+                         message: "`\(field.key):` names a stage (\(stageNames.joined(separator: ", "))) or `default`, not `\(entry.key)`")
+    }
+
     mutating func readMaxTokens(_ field: YAMLFields.Field) throws(InputError) {
         if field.node.mapping == nil {
             maxTokensForAll = try field.integer(in: 1...1_000_000)
             return
         }
         for entry in try field.mapping() {
+            try Self.checkStage(entry, in: field)
             guard let value = try entry.integer(in: 1...1_000_000) else { continue }
             if entry.key == "default" { maxTokensForAll = value } else { maxTokensByStage[entry.key] = value }
         }
@@ -46,6 +61,7 @@ struct CallLimits: Sendable, Equatable {
             return
         }
         for entry in try field.mapping() {
+            try Self.checkStage(entry, in: field)
             guard let value = try entry.number(in: 1...86_400) else { continue }
             if entry.key == "default" { callTimeoutSeconds = value } else { callTimeoutByStage[entry.key] = value }
         }
