@@ -10,8 +10,8 @@ struct ComicPageSheet {
         var reason: String?
         /// The current image (absolute path); nil draws a hatched box with the id.
         var imagePath: String?
-        /// For a sketch: what it draws and its size, so a PDF page can draw it as vectors
-        /// (crisp in print, and small) instead of embedding the pixels.
+        /// For a sketch: what it draws and its size, so a page draws it again at its cell's scale
+        /// (vectors in the PDF: crisp in print, and small) instead of decoding and scaling its PNG.
         var sketch: (layout: PanelLayout, size: ImageSize)?
     }
 
@@ -95,20 +95,21 @@ struct ChapterSheets {
 /// Draws composed pages and the cover on any `SketchCanvas` (a PNG or a PDF page): the same
 /// drawing code for both.
 enum ComicPageRenderer {
-    /// Decodes the page's images, each scaled to its cell (a missing or unreadable file draws as a
-    /// hatched box).
+    /// Decodes the page's images that are not sketches, each scaled to its cell (a missing or
+    /// unreadable file draws as a hatched box).
     static func images(for page: ComicPageSheet) -> [Int: SketchImage] {
         var images: [Int: SketchImage] = [:]
         for cell in page.layout.cells {
-            guard let path = page.panels[cell.panelIndex]?.imagePath, let source = try? FileIO.readSource(path: path),
+            guard page.panels[cell.panelIndex]?.sketch == nil, let path = page.panels[cell.panelIndex]?.imagePath, let source = try? FileIO.readSource(path: path),
                   let image = SketchImage(png: source.bytes) else { continue }
             images[cell.panelIndex] = image.scaled(toFit: cell.rect.width.rounded(.down), cell.rect.height.rounded(.down))
         }
         return images
     }
 
-    /// `vectors`: draw sketches from their layouts (the PDF) rather than from their pixels.
-    static func draw(_ page: ComicPageSheet, images: [Int: SketchImage], vectors: Bool = false, on canvas: SketchCanvas) {
+    /// Sketches are drawn from their layouts (crisp at any scale, and no file to decode); other
+    /// pictures from `images`.
+    static func draw(_ page: ComicPageSheet, images: [Int: SketchImage], on canvas: SketchCanvas) {
         let layout = page.layout
         let unit = min(layout.width, layout.height)
         canvas.rectangle(SketchRect(x: 0, y: 0, width: layout.width, height: layout.height), fill: .white)
@@ -122,7 +123,7 @@ enum ComicPageRenderer {
         let border = SketchStroke(color: .grey(0.1), width: max(2, (unit * 0.003).rounded()))
         for cell in layout.cells {
             guard let panel = page.panels[cell.panelIndex] else { continue }
-            if vectors, let sketch = panel.sketch {
+            if let sketch = panel.sketch {
                 canvas.rectangle(cell.rect, fill: .grey(0.93))
                 canvas.transformed(fitting: Double(sketch.size.width), Double(sketch.size.height), in: cell.rect) {
                     _ = SketchRenderer.draw(sketch.layout, size: sketch.size, on: canvas)
@@ -133,7 +134,7 @@ enum ComicPageRenderer {
             } else {
                 missing(panel, in: cell.rect, unit: unit, on: canvas)
             }
-            let pictured = (vectors && panel.sketch != nil) || images[cell.panelIndex] != nil
+            let pictured = panel.sketch != nil || images[cell.panelIndex] != nil
             if pictured, panel.status == .forced || panel.status == .stale {
                 tag(panel.status.rawValue, in: cell.rect, unit: unit, color: SketchColor(0.75, 0.4, 0), on: canvas)
             }

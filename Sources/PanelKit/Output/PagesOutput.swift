@@ -19,15 +19,14 @@ struct PagesOutput: RunOutput {
         return written
     }
 
-    /// Pages drawn together: their decoded images live until the PDF has drawn them too.
-    static let batch = 8
-
-    /// Writes one chapter's page PNGs and its PDF. Pages go in batches: each page's images are
-    /// decoded and scaled once, its PNG drawn and written (the batch's pages in parallel), then the
-    /// batch is drawn into the PDF (sketches as vectors, other images from the same pixels). A page
-    /// whose fingerprint (`pages/fingerprints.txt`) is unchanged and whose PNG exists is not drawn
-    /// again; nor is the PDF when no page and not the cover changed. Removes page PNGs left from a
-    /// longer version of the chapter. Returns the pages folder and the PDF's path.
+    /// Writes one chapter's page PNGs and its PDF. One worker draws the PDF (the cover, then
+    /// every page) while the others draw and write the page PNGs, each on its own canvas; the
+    /// PDF's worker joins them when it is done. Sketches are drawn from their layouts on both
+    /// (the same drawing as the panel's own PNG, without decoding it); other images are decoded
+    /// and scaled to their cells. A page whose fingerprint (`pages/fingerprints.txt`) is unchanged
+    /// and whose PNG exists is not drawn again; nor is the PDF when no page and not the cover
+    /// changed. Removes page PNGs left from a longer version of the chapter. Returns the pages
+    /// folder and the PDF's path.
     func write(_ chapter: ChapterRecord, size: ImageSize, aspect: Double) throws(RunFailure) -> [String] {
         let sheets = ChapterSheets(chapter, size: size, aspect: aspect)
         let folder = (chapter.directory as NSString).appendingPathComponent("pages")
@@ -42,45 +41,39 @@ struct PagesOutput: RunOutput {
         let pageCurrent = sheets.pages.indices.map { before[after[$0].0] == after[$0].1 && exists(paths[$0]) }
         let pdfCurrent = before["thumbnails.pdf"] == after.last?.1 && exists(pdfPath)
 
-        let pdf: SketchCanvas?
-        do { pdf = pdfCurrent ? nil : try SketchCanvas(pdfWidth: size.width, height: size.height, scale: Self.pointsPerPixel) } catch {
-            throw .write("\(pdfPath): \(error)")
-        }
-        if let pdf { ComicPageRenderer.drawCover(sheets.cover, width: Double(size.width), height: Double(size.height), on: pdf) }
+        let pdf = PDFDocument()
         let failures = Failures()
-        let drawingPDF = pdf != nil
-        for start in stride(from: 0, to: sheets.pages.count, by: Self.batch) {
-            let batch = Array(start..<min(start + Self.batch, sheets.pages.count))
-            let decoded = Decoded(count: batch.count)
-            DispatchQueue.concurrentPerform(iterations: batch.count) { slot in
-                let index = batch[slot]
-                let sheet = sheets.pages[index].sheet
-                let rasterInPDF = drawingPDF && sheet.panels.values.contains { $0.imagePath != nil && $0.sketch == nil }
-                guard !pageCurrent[index] || rasterInPDF else { return }
-                let images = ComicPageRenderer.images(for: sheet)
-                decoded.images[slot] = images
-                guard !pageCurrent[index] else { return }
+        DispatchQueue.concurrentPerform(iterations: sheets.pages.count + 1) { job in
+            guard job > 0 else {
+                // Made, drawn and finished on this one thread: Pango's font map is per thread.
+                guard !pdfCurrent else { return }
                 do {
-                    let canvas = try SketchCanvas(width: size.width, height: size.height)
-                    ComicPageRenderer.draw(sheet, images: images, on: canvas)
-                    try FileIO.writeAtomically(try canvas.fastPNGBytes(), to: paths[index])
+                    let canvas = try SketchCanvas(pdfWidth: size.width, height: size.height, scale: Self.pointsPerPixel)
+                    ComicPageRenderer.drawCover(sheets.cover, width: Double(size.width), height: Double(size.height), on: canvas)
+                    for page in sheets.pages {
+                        canvas.showPage()
+                        ComicPageRenderer.draw(page.sheet, images: ComicPageRenderer.images(for: page.sheet), on: canvas)
+                    }
+                    pdf.bytes = try canvas.pdfBytes()
                 } catch {
-                    failures.add("\(paths[index]): \(error)")
+                    failures.add("\(pdfPath): \(error)")
                 }
+                return
             }
-            guard let pdf else { continue }
-            for (slot, index) in batch.enumerated() {
-                pdf.showPage()
-                ComicPageRenderer.draw(sheets.pages[index].sheet, images: decoded.images[slot], vectors: true, on: pdf)
+            let index = job - 1
+            guard !pageCurrent[index] else { return }
+            let sheet = sheets.pages[index].sheet
+            do {
+                let canvas = try SketchCanvas(width: size.width, height: size.height)
+                ComicPageRenderer.draw(sheet, images: ComicPageRenderer.images(for: sheet), on: canvas)
+                try FileIO.writeAtomically(try canvas.fastPNGBytes(), to: paths[index])
+            } catch {
+                failures.add("\(paths[index]): \(error)")
             }
         }
         if let failure = failures.first { throw .write(failure) }
         removeStalePages(in: folder, keeping: Set(sheets.pages.map(\.group.fileName)))
-        if let pdf {
-            do { try writeFile(try pdf.pdfBytes(), to: pdfPath) } catch let failure as RunFailure { throw failure } catch {
-                throw .write("\(pdfPath): \(error)")
-            }
-        }
+        if let bytes = pdf.bytes { try writeFile(bytes, to: pdfPath) }
         let text = after.map { "\($0.1)  \($0.0)\n" }.joined()
         if Self.fingerprints(at: fingerprintsPath) != Dictionary(after, uniquingKeysWith: { $1 }) || !exists(fingerprintsPath) {
             try writeFile(Array(text.utf8), to: fingerprintsPath)
@@ -101,18 +94,9 @@ struct PagesOutput: RunOutput {
         return result
     }
 
-    /// One batch's decoded images, filled in parallel (each slot by one thread), read after.
-    private final class Decoded: @unchecked Sendable {
-        /// Separate storage per slot: threads write different slots, never the array itself.
-        let images: UnsafeMutableBufferPointer<[Int: SketchImage]>
-        init(count: Int) {
-            images = .allocate(capacity: count)
-            _ = images.initialize(from: repeatElement([:], count: count))
-        }
-        deinit {
-            images.deinitialize()
-            images.deallocate()
-        }
+    /// The PDF's bytes, set by the one worker that draws it and read after every worker is done.
+    private final class PDFDocument: @unchecked Sendable {
+        var bytes: [UInt8]?
     }
 
     private func removeStalePages(in folder: String, keeping: Set<String>) {

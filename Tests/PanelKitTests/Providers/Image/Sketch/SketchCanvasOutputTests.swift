@@ -1,4 +1,5 @@
 @testable import PanelKit
+import TestSupport
 import Testing
 
 @Suite("Sketch canvas: fast PNGs, decoding, PDF pages")
@@ -36,5 +37,63 @@ struct SketchCanvasOutputTests {
         #expect(text.hasPrefix("%PDF-"))
         #expect(text.contains("/Count 2"))
         #expect(text.contains("/CreationDate (20000101000000)"))
+    }
+}
+
+@Suite("Run-length PNG encoder: any PNG reader gets the same pixels back")
+struct RunLengthPNGEncoderTests {
+    /// Encodes `pixels` (`0x00RRGGBB`, row by row) and decodes the file with libpng (through Cairo).
+    func roundTrip(_ pixels: [UInt32], width: Int, height: Int) throws -> (png: [UInt8], decoded: [UInt32]) {
+        let png = pixels.withUnsafeBytes { RunLengthPNGEncoder.encode(pixels: $0.baseAddress!, width: width, height: height, stride: width * 4) }
+        let image = try #require(SketchImage(png: png), "libpng rejected the file")
+        #expect(image.width == width && image.height == height)
+        return (png, image.rgbPixels)
+    }
+
+    @Test("Noise (no two neighbours alike) survives byte for byte")
+    func noise() throws {
+        var generator = SplitMix64(seed: 7)
+        let pixels = (0..<(257 * 13)).map { _ in UInt32.random(in: 0...0xFF_FFFF, using: &generator) }
+        #expect(try roundTrip(pixels, width: 257, height: 13).decoded == pixels)
+    }
+
+    @Test("Runs of every length from 1 to 40, of colours that differ in one channel only")
+    func blocks() throws {
+        var generator = SplitMix64(seed: 11)
+        var pixels: [UInt32] = []
+        let width = 301, height = 9
+        while pixels.count < width * height {
+            let colour = UInt32.random(in: 0...2, using: &generator) << (8 * UInt32.random(in: 0...2, using: &generator))
+            pixels += repeatElement(colour, count: Int.random(in: 1...40, using: &generator))
+        }
+        pixels.removeLast(pixels.count - width * height)
+        #expect(try roundTrip(pixels, width: width, height: height).decoded == pixels)
+    }
+
+    @Test("Flat rows longer than deflate's longest match, black first pixels, single changes, one pixel")
+    func runs() throws {
+        let width = 2000, height = 4
+        var pixels = [UInt32](repeating: 0xFF_FFFF, count: width * height)
+        for x in 0..<width { pixels[x] = 0 }                 // a black row: zeros from its first byte
+        pixels[width + 777] = 0x01_0203                      // one odd pixel inside a long run
+        for x in 0..<width { pixels[2 * width + x] = UInt32(x % 256) * 0x01_0101 }  // a grey ramp
+        pixels[3 * width + width - 1] = 0xAB_CDEF            // the last pixel differs
+        let result = try roundTrip(pixels, width: width, height: height)
+        #expect(result.decoded == pixels)
+        // Flat rows cost a few bytes each, not their 6,000.
+        let flat = try roundTrip([UInt32](repeating: 0x33_6699, count: width * 3), width: width, height: 3)
+        #expect(flat.png.count < 300)  // of 18,000 bytes of pixels
+        #expect(try roundTrip([0x12_3456], width: 1, height: 1).decoded == [0x12_3456])
+    }
+
+    @Test("A drawn panel: same pixels as the canvas, and a file no bigger than zlib's run-length setting would make")
+    func drawnPanel() throws {
+        let size = ImageSize(width: 768, height: 512)
+        let canvas = try SketchCanvas(width: size.width, height: size.height)
+        _ = SketchRenderer.draw(samplePanel, size: size, on: canvas)
+        let fast = try canvas.fastPNGBytes()
+        let reference = try #require(SketchImage(png: try canvas.pngBytes()))
+        #expect(try #require(SketchImage(png: fast)).rgbPixels == reference.rgbPixels)
+        #expect(fast.count < size.width * size.height * 3 / 8)
     }
 }
