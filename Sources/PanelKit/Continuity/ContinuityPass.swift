@@ -50,8 +50,16 @@ public struct ContinuityPass: Sendable {
 
     /// The rules, then the model pass when `continuity.model` is on (through `model`), then decisions.
     func run(_ inputs: [Input], model: (any StageModel)?) async throws(RunFailure) -> [ContinuityReport] {
+        let checked: Result<[ContinuityReport], InputError> = Result { () throws(InputError) in try rules(inputs) }
+        return try await run(inputs, rules: checked, model: model)
+    }
+
+    /// The model pass and decisions over `rules`, the rules' reports made beforehand (a run checks
+    /// them while its panels go through the chain: they read only the chapters and databases).
+    func run(_ inputs: [Input], rules checked: Result<[ContinuityReport], InputError>,
+             model: (any StageModel)?) async throws(RunFailure) -> [ContinuityReport] {
         var reports: [ContinuityReport]
-        do { reports = try rules(inputs) } catch { throw .input(error) }
+        do { reports = try checked.get() } catch { throw .input(error) }
         guard settings.continuity.model, let model else { return reports }
         let order = ContinuityChecker.inChapterOrder(Array(inputs.indices)) { inputs[$0].chapter }
         var earlierFacts: [String] = []

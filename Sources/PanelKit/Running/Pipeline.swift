@@ -45,6 +45,11 @@ public struct Pipeline: Sendable {
         let limiter = rateLimiter ?? RateLimiter(rpm: settings.rpm)
         var trace: TraceStore?
         var model: (any StageModel)?
+        // The continuity rules read only the chapters, their databases and decisions: they are
+        // checked while the panels go through the chain (on a rerun, while stored results decode).
+        let continuityInputs = records.map(\.continuityInput)
+        let continuity = ContinuityPass(settings: settings)
+        async let continuityRules = Result { () throws(InputError) in try continuity.rules(continuityInputs) }
 
         if chapters.contains(where: { !$0.chapter.panels.isEmpty }) {
             let library: PromptLibrary
@@ -124,7 +129,8 @@ public struct Pipeline: Sendable {
 
         for index in records.indices { assemble(&records[index], from: chapters[index]) }
         report.chapters = records
-        if report.stopped == nil { report.continuity = try await ContinuityPass(settings: settings).run(records.map(\.continuityInput), model: model) }
+        let checked = await continuityRules
+        if report.stopped == nil { report.continuity = try await continuity.run(continuityInputs, rules: checked, model: model) }
         for output in outputs {
             let written = try output.write(report, settings: settings)
             for file in written {
