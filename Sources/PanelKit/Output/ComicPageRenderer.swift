@@ -47,7 +47,10 @@ struct ChapterSheets {
             var panels: [Int: ComicPageSheet.Panel] = [:]
             for index in group.panelIndices {
                 let panel = record.panels[index]
-                let shown = panel.status != .failed && panel.status != .skipped ? panel.currentImage : nil
+                let current = panel.status != .failed && panel.status != .skipped ? panel.currentImage : nil
+                let path = current.map { ((record.input.folder as NSString).appendingPathComponent($0.path) as NSString).standardizingPath }
+                // A sketch is drawn from its layout, not its file: a deleted file still shows as missing.
+                let shown = path.map(FileManager.default.fileExists(atPath:)) == true ? current : nil
                 var sketch: (PanelLayout, ImageSize)?
                 if let shown, shown.provider == "sketch", let request = panel.image?.plan.request, shown.promptHash == panel.image?.plan.promptHash {
                     var layout = request.layout
@@ -56,12 +59,12 @@ struct ChapterSheets {
                 }
                 panels[index] = ComicPageSheet.Panel(
                     id: panel.sheet.localID, title: panel.sheet.title, status: panel.status, reason: panel.reasons.first,
-                    imagePath: shown.map { ((record.input.folder as NSString).appendingPathComponent($0.path) as NSString).standardizingPath },
+                    imagePath: shown == nil ? nil : path,
                     sketch: sketch)
             }
             var sheet = ComicPageSheet(heading: "\(title) · \(group.label)", footer: "\(group.sequence) / \(groups.count)",
                                        layout: layout, panels: panels)
-            var text = "page v1|\(size)|\(sheet.heading)|\(sheet.footer)\n"
+            var text = "page v2|\(size)|\(sheet.heading)|\(sheet.footer)\n"
             for cell in layout.cells {
                 let panel = record.panels[cell.panelIndex]
                 let shown = panels[cell.panelIndex]

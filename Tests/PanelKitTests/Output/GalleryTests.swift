@@ -135,6 +135,20 @@ struct GalleryRunTests {
         #expect(try files[1...3].map(modified) == pageDates)
     }
 
+    @Test("Pages draw sketches from their layouts, but a sketch whose file is gone is a hatched box")
+    func missingSketchFile() async throws {
+        let book = try ImageBook()
+        defer { book.remove() }
+        let report = try await book.runSketch(["01-paper-and-promises.md"])
+        let before = ChapterSheets(report.chapters[0], size: ImageSize(width: 1200, height: 1800))
+        #expect(before.pages[0].sheet.panels[0]?.sketch != nil)
+        try FileManager.default.removeItem(at: book.url("generated/01-paper-and-promises/images/p01-01.png"))
+        let after = ChapterSheets(report.chapters[0], size: ImageSize(width: 1200, height: 1800))
+        #expect(after.pages[0].sheet.panels[0]?.sketch == nil && after.pages[0].sheet.panels[0]?.imagePath == nil)
+        #expect(after.pages[0].sheet.panels[1]?.sketch != nil)
+        #expect(after.pages[0].sheet.fingerprint != before.pages[0].sheet.fingerprint)
+    }
+
     @Test("--no-gallery writes no gallery, pages or PDF")
     func noGallery() async throws {
         let book = try ImageBook()

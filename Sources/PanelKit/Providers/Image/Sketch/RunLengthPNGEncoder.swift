@@ -5,8 +5,8 @@
 /// and then matches at distance 1, anything else a literal. Finding the runs is a comparison of
 /// whole pixels, and the Adler-32 of a run of zeros is one multiplication, so a page costs little
 /// more than reading its pixels: several times faster than zlib's fastest settings on the same
-/// rows, with files of about the same size. Any PNG reader decodes the result (the format is
-/// plain PNG and deflate).
+/// rows, with files about 15% larger than zlib's run-length setting makes. Any PNG reader decodes
+/// the result (the format is plain PNG and deflate).
 struct RunLengthPNGEncoder {
     private static let rgbMask = SIMD8<UInt32>(repeating: 0x00FF_FFFF)
 
