@@ -3,6 +3,8 @@ import Foundation
 /// `generated/<slug>/chapter.json` (`--json`): the chapter as written back, every panel's results,
 /// verdict, image and cost.
 struct ChapterJSONOutput: RunOutput {
+    var readsEarlierOutputs: Bool { false }
+
     init() {}
 
     func write(_ run: RunReport, settings: RunSettings) throws(RunFailure) -> [WrittenFile] {

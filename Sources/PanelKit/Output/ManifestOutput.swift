@@ -4,6 +4,8 @@ import Foundation
 /// image phase dropped from the manifest (deleted from the Markdown) move to
 /// `generated/<slug>/orphans/`, so the folder holds only what the document points at.
 struct ManifestOutput: RunOutput {
+    var readsEarlierOutputs: Bool { false }
+
     init() {}
 
     func write(_ run: RunReport, settings: RunSettings) throws(RunFailure) -> [WrittenFile] {

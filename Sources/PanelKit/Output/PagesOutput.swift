@@ -4,6 +4,8 @@ import Foundation
 /// grid, a hatched box for a panel without a current image) and `generated/<slug>/thumbnails.pdf`
 /// (a cover, then one PDF page per comic page, drawn by the same code). Skipped with `--no-gallery`.
 struct PagesOutput: RunOutput {
+    var readsEarlierOutputs: Bool { false }
+
     /// A PDF page is the PNG page scaled: 1200x1800 pixels become 480x720 points (6.67x10 in).
     static let pointsPerPixel = 0.4
 
@@ -20,8 +22,8 @@ struct PagesOutput: RunOutput {
     }
 
     /// Writes one chapter's page PNGs and its PDF. One worker draws the PDF (the cover, then
-    /// every page) while the others draw and write the page PNGs, each on its own canvas; the
-    /// PDF's worker joins them when it is done. Sketches are drawn from their layouts on both
+    /// every page) while the others draw and write the page PNGs, each worker on one canvas of
+    /// its own; the PDF's worker joins them when it is done. Sketches are drawn from their layouts on both
     /// (the same drawing as the panel's own PNG, without decoding it); other images are decoded
     /// and scaled to their cells. A page whose fingerprint (`pages/fingerprints.txt`) is unchanged
     /// and whose PNG exists is not drawn again; nor is the PDF when no page and not the cover
@@ -43,10 +45,14 @@ struct PagesOutput: RunOutput {
 
         let pdf = PDFDocument()
         let failures = Failures()
-        DispatchQueue.concurrentPerform(iterations: sheets.pages.count + 1) { job in
-            guard job > 0 else {
+        let stale = Queue(sheets.pages.indices.filter { !pageCurrent[$0] })
+        // One worker a core for the page PNGs, and one more that draws the PDF first. Each worker
+        // makes one canvas and draws all its pages on it: a fresh 1200x1800 surface a page meant
+        // faulting in and zeroing 8 MB every time.
+        let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        DispatchQueue.concurrentPerform(iterations: workers + 1) { job in
+            if job == 0, !pdfCurrent {
                 // Made, drawn and finished on this one thread: Pango's font map is per thread.
-                guard !pdfCurrent else { return }
                 do {
                     let canvas = try SketchCanvas(pdfWidth: size.width, height: size.height, scale: Self.pointsPerPixel)
                     ComicPageRenderer.drawCover(sheets.cover, width: Double(size.width), height: Double(size.height), on: canvas)
@@ -58,17 +64,19 @@ struct PagesOutput: RunOutput {
                 } catch {
                     failures.add("\(pdfPath): \(error)")
                 }
-                return
             }
-            let index = job - 1
-            guard !pageCurrent[index] else { return }
-            let sheet = sheets.pages[index].sheet
-            do {
-                let canvas = try SketchCanvas(width: size.width, height: size.height)
-                ComicPageRenderer.draw(sheet, images: ComicPageRenderer.images(for: sheet), on: canvas)
-                try FileIO.writeAtomically(try canvas.fastPNGBytes(), to: paths[index])
-            } catch {
-                failures.add("\(paths[index]): \(error)")
+            var canvas: SketchCanvas?
+            while let index = stale.next() {
+                let sheet = sheets.pages[index].sheet
+                do {
+                    let page = try canvas ?? SketchCanvas(width: size.width, height: size.height)
+                    canvas = page
+                    // The drawing starts by painting the whole page, so nothing of the last page stays.
+                    ComicPageRenderer.draw(sheet, images: ComicPageRenderer.images(for: sheet), on: page)
+                    try FileIO.writeAtomically(try page.fastPNGBytes(), to: paths[index])
+                } catch {
+                    failures.add("\(paths[index]): \(error)")
+                }
             }
         }
         if let failure = failures.first { throw .write(failure) }
@@ -92,6 +100,21 @@ struct PagesOutput: RunOutput {
             if parts.count == 2 { result[parts[1].trimmingWhitespace()] = String(parts[0]) }
         }
         return result
+    }
+
+    /// The pages still to draw, handed out one at a time to whichever worker asks.
+    private final class Queue: @unchecked Sendable {
+        private let lock = NSLock()
+        private let items: [Int]
+        private var position = 0
+        init(_ items: [Int]) { self.items = items }
+        func next() -> Int? {
+            lock.lock()
+            defer { lock.unlock() }
+            guard position < items.count else { return nil }
+            position += 1
+            return items[position - 1]
+        }
     }
 
     /// The PDF's bytes, set by the one worker that draws it and read after every worker is done.

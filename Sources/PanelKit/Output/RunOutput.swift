@@ -16,10 +16,19 @@ struct WrittenFile: Sendable, Equatable {
 }
 
 /// One thing a run writes, from the finished run's records. Outputs run in the order of
-/// `RunOutputs.standard`, after every image is on disk; each decides from the settings whether it
-/// has anything to do, and writes atomically.
+/// `RunOutputs.standard`, after every image is on disk (consecutive ones that read only the records
+/// side by side); each decides from the settings whether it has anything to do, and writes
+/// atomically.
 protocol RunOutput: Sendable {
     func write(_ run: RunReport, settings: RunSettings) throws(RunFailure) -> [WrittenFile]
+    /// Whether this output reads files that earlier outputs write (the gallery embeds
+    /// `pacing.svg` and links the pages): it waits for all of them. Outputs that read only the
+    /// run's records are written side by side.
+    var readsEarlierOutputs: Bool { get }
+}
+
+extension RunOutput {
+    var readsEarlierOutputs: Bool { true }
 }
 
 /// Every output, in the order they are written: what a file points at is written before the

@@ -131,12 +131,30 @@ public struct Pipeline: Sendable {
         report.chapters = records
         let checked = await continuityRules
         if report.stopped == nil { report.continuity = try await continuity.run(continuityInputs, rules: checked, model: model) }
-        for output in outputs {
-            let written = try output.write(report, settings: settings)
-            for file in written {
-                if let chapter = file.chapter { report.chapters[chapter].files.append(file.path) }
-                report.proposedRoles += file.added
+        var start = outputs.startIndex
+        while start < outputs.endIndex {
+            // A run of outputs that read only the records is written side by side; any other alone.
+            var end = start + 1
+            if !outputs[start].readsEarlierOutputs {
+                while end < outputs.endIndex, !outputs[end].readsEarlierOutputs { end += 1 }
             }
+            let finished = report
+            let results = await withTaskGroup(of: (Int, Result<[WrittenFile], RunFailure>).self) { group in
+                for index in start..<end {
+                    let output = outputs[index]
+                    group.addTask { (index, Result { () throws(RunFailure) in try output.write(finished, settings: settings) }) }
+                }
+                var results: [Int: Result<[WrittenFile], RunFailure>] = [:]
+                for await (index, result) in group { results[index] = result }
+                return results
+            }
+            for index in start..<end {
+                for file in try results[index]!.get() {
+                    if let chapter = file.chapter { report.chapters[chapter].files.append(file.path) }
+                    report.proposedRoles += file.added
+                }
+            }
+            start = end
         }
         if let trace, let runID = report.runID { try await record(report, in: trace, runID: runID) }
         return report

@@ -58,7 +58,11 @@ public enum FileIO {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
-            throw WriteError(path: folder, reason: error.localizedDescription)
+            // Another writer may have made it in the meantime (outputs are written side by side).
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+                throw WriteError(path: folder, reason: error.localizedDescription)
+            }
         }
         var existing = stat()
         let keepMode: mode_t? = stat(path, &existing) == 0 ? existing.st_mode & 0o7777 : nil
