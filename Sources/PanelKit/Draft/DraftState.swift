@@ -130,9 +130,7 @@ struct DraftStateFolder: Sendable {
     }
 
     private func writeIfChanged(_ value: JSONValue, to file: String) throws(FileIO.WriteError) {
-        let bytes = Array(value.serialized().utf8)
-        if let existing = FileManager.default.contents(atPath: file), [UInt8](existing) == bytes { return }
-        try FileIO.writeAtomically(bytes, to: file)
+        try FileIO.writeIfChanged(Array(value.serialized().utf8), to: file)
     }
 
     private func readJSON(_ file: String) throws(InputError) -> JSONValue? {

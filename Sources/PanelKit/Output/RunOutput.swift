@@ -55,11 +55,7 @@ extension RunOutput {
     /// written, or nothing when it was already current.
     @discardableResult
     func writeFile(_ bytes: [UInt8], to path: String, chapter: Int? = nil) throws(RunFailure) -> [WrittenFile] {
-        if let current = FileManager.default.contents(atPath: path), current.count == bytes.count,
-           bytes.isEmpty || current.withUnsafeBytes({ old in bytes.withUnsafeBytes { memcmp(old.baseAddress!, $0.baseAddress!, bytes.count) == 0 } }) {
-            return []  // compared as memory: byte by byte through `Data`'s iterator took 0.1 s for a 7 MB chapter.json
-        }
-        do { try FileIO.writeAtomically(bytes, to: path) } catch { throw .write(error.description) }
+        do { guard try FileIO.writeIfChanged(bytes, to: path) else { return [] } } catch { throw .write(error.description) }
         return [WrittenFile(chapter: chapter, path: path)]
     }
 }

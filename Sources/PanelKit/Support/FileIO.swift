@@ -50,6 +50,19 @@ public enum FileIO {
         public var description: String { "\(path): error: cannot write: \(reason)" }
     }
 
+    /// Writes `bytes` atomically unless `path` already holds exactly them (a rerun over unchanged
+    /// input touches nothing). Returns whether it wrote. Compared as memory: byte by byte through
+    /// `Data`'s iterator took 0.1 s for a 7 MB `chapter.json`.
+    @discardableResult
+    public static func writeIfChanged(_ bytes: [UInt8], to path: String) throws(WriteError) -> Bool {
+        if let current = FileManager.default.contents(atPath: path), current.count == bytes.count,
+           bytes.isEmpty || current.withUnsafeBytes({ old in bytes.withUnsafeBytes { memcmp(old.baseAddress!, $0.baseAddress!, bytes.count) == 0 } }) {
+            return false
+        }
+        try writeAtomically(bytes, to: path)
+        return true
+    }
+
     /// Replaces `path` with `bytes` atomically, creating parent folders and keeping the
     /// permission bits of a file that already exists.
     public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(WriteError) {
@@ -58,11 +71,7 @@ public enum FileIO {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
-            // Another writer may have made it in the meantime (outputs are written side by side).
-            var isFolder: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
-                throw WriteError(path: folder, reason: error.localizedDescription)
-            }
+            throw WriteError(path: folder, reason: error.localizedDescription)
         }
         var existing = stat()
         let keepMode: mode_t? = stat(path, &existing) == 0 ? existing.st_mode & 0o7777 : nil
