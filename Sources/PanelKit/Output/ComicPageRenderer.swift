@@ -40,6 +40,7 @@ struct ChapterSheets {
     init(_ record: ChapterRecord, size: ImageSize, aspect: Double = 1.5) {
         let title = record.written.title?.trimmingWhitespace().nonEmpty ?? record.chapter.slug
         let groups = ChapterPageGroups(pages: record.panels.map(\.sheet.page)).groups
+        let folder = record.input.folder
         pages = groups.map { group in
             let layout = ComicPageLayout(
                 panels: group.panelIndices.map { ($0, [.wide, .establishing].contains(record.panels[$0].sheet.shotType)) },
@@ -48,7 +49,7 @@ struct ChapterSheets {
             for index in group.panelIndices {
                 let panel = record.panels[index]
                 let current = panel.status != .failed && panel.status != .skipped ? panel.currentImage : nil
-                let path = current.map { ((record.input.folder as NSString).appendingPathComponent($0.path) as NSString).standardizingPath }
+                let path = current.map { FileIO.absolute($0.path, from: folder) }
                 // A sketch is drawn from its layout, not its file: a deleted file still shows as missing.
                 let shown = path.map(FileManager.default.fileExists(atPath:)) == true ? current : nil
                 var sketch: (PanelLayout, ImageSize)?
@@ -64,7 +65,7 @@ struct ChapterSheets {
             }
             var sheet = ComicPageSheet(heading: "\(title) · \(group.label)", footer: "\(group.sequence) / \(groups.count)",
                                        layout: layout, panels: panels)
-            var text = "page v2|\(size)|\(sheet.heading)|\(sheet.footer)\n"
+            var text = "page v3|\(size)|\(sheet.heading)|\(sheet.footer)\n"
             for cell in layout.cells {
                 let panel = record.panels[cell.panelIndex]
                 let shown = panels[cell.panelIndex]

@@ -137,8 +137,7 @@ extension GalleryCard {
         // Only a current image is shown: a failed or skipped panel gets a placeholder even when
         // an older picture is still on disk.
         if status != .failed, status != .skipped, let entry = panel.currentImage {
-            let absolute = ((record.input.folder as NSString).appendingPathComponent(entry.path) as NSString).standardizingPath
-            image = ImagePhase.relativePath(absolute, from: record.directory)
+            image = ImagePhase.relativePath(FileIO.absolute(entry.path, from: record.input.folder), from: record.directory)
         } else {
             image = nil
         }

@@ -8,8 +8,11 @@ import Foundation
 enum GalleryHTML {
     /// `&`, `<`, `>`, `"` and `'` as character references: safe in text and in quoted attributes.
     static func escape(_ text: String) -> String {
+        // Most text has nothing to escape.
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">")
+            || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "'") }) else { return text }
         var out = ""
-        out.reserveCapacity(text.utf8.count)
+        out.reserveCapacity(text.utf8.count + 16)
         for character in text.unicodeScalars {
             switch character {
             case "&": out += "&amp;"

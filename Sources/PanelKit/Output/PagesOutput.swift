@@ -69,7 +69,7 @@ struct PagesOutput: RunOutput {
             while let index = stale.next() {
                 let sheet = sheets.pages[index].sheet
                 do {
-                    let page = try canvas ?? SketchCanvas(width: size.width, height: size.height)
+                    let page = try canvas ?? SketchCanvas(width: size.width, height: size.height, curveTolerance: SketchCanvas.pageCurveTolerance)
                     canvas = page
                     // The drawing starts by painting the whole page, so nothing of the last page stays.
                     ComicPageRenderer.draw(sheet, images: ComicPageRenderer.images(for: sheet), on: page)

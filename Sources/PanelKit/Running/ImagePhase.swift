@@ -311,12 +311,13 @@ struct ImagePhase: Sendable {
     }
 
     static func relativePath(_ path: String, from folder: String) -> String {
-        let target = URL(fileURLWithPath: path).standardizedFileURL.pathComponents
-        let base = URL(fileURLWithPath: folder).standardizedFileURL.pathComponents
+        func absolute(_ path: String) -> String { path.hasPrefix("/") ? FileIO.normalized(path) : FileIO.absolute(path) }
+        let target = absolute(path).split(separator: "/")
+        let base = absolute(folder).split(separator: "/")
         var common = 0
         while common < min(target.count, base.count), target[common] == base[common] { common += 1 }
         let ups = Array(repeating: "..", count: base.count - common)
-        return (ups + target[common...]).joined(separator: "/")
+        return (ups + target[common...].map(String.init)).joined(separator: "/")
     }
 
     /// The result of making one image.

@@ -18,8 +18,8 @@ public struct InputDocument: Sendable {
     /// `generated/` goes beside it. The working folder for standard input.
     public var folder: String {
         let cwd = FileManager.default.currentDirectoryPath
-        guard let path else { return URL(fileURLWithPath: cwd).standardizedFileURL.path }
-        return URL(fileURLWithPath: FileIO.absolute(path, from: cwd)).deletingLastPathComponent().path
+        guard let path else { return FileIO.normalized(cwd) }
+        return (FileIO.absolute(path, from: cwd) as NSString).deletingLastPathComponent
     }
 
     /// The file name, as recorded in `chapter.json` (nil for standard input).

@@ -12,9 +12,24 @@ public enum FileIO {
     /// Reads a whole file, or says why it cannot.
     /// `path` made absolute against `folder` (`~` expanded).
     public static func absolute(_ path: String, from folder: String = FileManager.default.currentDirectoryPath) -> String {
-        let expanded = (path as NSString).expandingTildeInPath
-        if expanded.hasPrefix("/") { return URL(fileURLWithPath: expanded).standardizedFileURL.path }
-        return URL(fileURLWithPath: folder).appendingPathComponent(expanded).standardizedFileURL.path
+        let expanded = path.hasPrefix("~") ? (path as NSString).expandingTildeInPath : path
+        return normalized(expanded.hasPrefix("/") ? expanded : folder + "/" + expanded)
+    }
+
+    /// An absolute path with `.` and `..` resolved and empty parts dropped, read as text (as
+    /// `URL.standardizedFileURL` does, without its cost: pages and galleries resolve a path for
+    /// every panel).
+    static func normalized(_ absolutePath: String) -> String {
+        var parts: [Substring] = []
+        for part in absolutePath.split(separator: "/") {
+            if part == "." { continue }
+            if part == ".." {
+                if !parts.isEmpty { parts.removeLast() }
+                continue
+            }
+            parts.append(part)
+        }
+        return "/" + parts.joined(separator: "/")
     }
 
     static func readSource(path: String) throws(InputError) -> SourceText {

@@ -21,6 +21,25 @@ struct FileIOTests {
         #expect(try !FileIO.writeIfChanged([], to: path))
     }
 
+    /// Pages and galleries resolve a path for every panel, so paths are resolved as text; they must
+    /// still come out as Foundation's standardised file URLs do.
+    @Test("Absolute paths: '.' and '..' resolved, repeated and trailing slashes dropped, as URL.standardizedFileURL does")
+    func absolutePaths() {
+        let cases: [(String, String)] = [
+            ("chapter.md", "/work/book"), ("./ch/../ch/01.md", "/work/book"), ("../other/02.md", "/work/book/"),
+            ("/abs//x/./y/../z.png", "/ignored"), ("/", "/x"), ("/..", "/x"), ("a/b/", "/w"), ("../../../../x", "/a/b"),
+            ("généré/images/p01-01.png", "/livre"), ("dir with space/x.png", "/w/a b"),
+        ]
+        for (path, folder) in cases {
+            let expected = path.hasPrefix("/")
+                ? URL(fileURLWithPath: path).standardizedFileURL.path
+                : URL(fileURLWithPath: folder).appendingPathComponent(path).standardizedFileURL.path
+            #expect(FileIO.absolute(path, from: folder) == expected, "\(path) from \(folder)")
+        }
+        #expect(ImagePhase.relativePath("/a/b/./generated/../generated/x.png", from: "/a/b/") == "generated/x.png")
+        #expect(ImagePhase.relativePath("/a/x.png", from: "/a/b/c") == "../../x.png")
+    }
+
     /// Outputs are written side by side (`Pipeline`): they may make the same new folders at once.
     /// Foundation's `createDirectory` tolerates that; this holds it to it.
     @Test("Sixteen writers at once into the same folders that do not exist yet: every file written")

@@ -13,9 +13,7 @@ enum SceneReading {
     static func setting(of panel: ComicPanelImageSheet) -> String? {
         if let field = panel.field(.setting)?.trimmingWhitespace(), !field.isEmpty { return field }
         let scene = panel.sceneDescriptionOriginal
-        let pattern = #"\b(\w+) (?:at|in|inside|outside|on|near|by|beside|under|behind) ((?:the|a|an|[A-Z][a-z]+['’]s) [A-Za-z'’ -]{2,40}?)(?=[.,;:!?)]|\s+(?:while|and|as|with|where|when|to|for|holding)\b|$)"#
-        guard let regex = try? NSRegularExpression(pattern: pattern) else { return nil }
-        for match in regex.matches(in: scene, range: NSRange(scene.startIndex..., in: scene)) {
+        for match in locationPhrase.matches(in: scene, range: NSRange(scene.startIndex..., in: scene)) {
             guard let verb = Range(match.range(at: 1), in: scene), let place = Range(match.range(at: 2), in: scene) else { continue }
             // "squints at the watermark" is where someone looks, not where the scene is.
             if lookingVerbs.contains(scene[verb].lowercased()) { continue }
@@ -26,6 +24,11 @@ enum SceneReading {
         }
         return nil
     }
+
+    /// A verb, then a place: `waits at the bank counter`. Compiled once: every sketch, page and
+    /// gallery card reads the setting.
+    private static let locationPhrase = try! NSRegularExpression(
+        pattern: #"\b(\w+) (?:at|in|inside|outside|on|near|by|beside|under|behind) ((?:the|a|an|[A-Z][a-z]+['’]s) [A-Za-z'’ -]{2,40}?)(?=[.,;:!?)]|\s+(?:while|and|as|with|where|when|to|for|holding)\b|$)"#)
 
     static let timeWords: Set<String> = ["moment", "time", "instant", "morning", "evening", "night", "dawn", "dusk", "noon",
                                          "sunrise", "sunset", "end", "beginning", "start", "same", "meantime", "while", "once"]

@@ -37,9 +37,9 @@ struct RunLengthPNGEncoder {
                     x = end
                     continue
                 }
-                deflate.byte(UInt8(truncatingIfNeeded: pixel >> 16) &- UInt8(truncatingIfNeeded: previous >> 16))
-                deflate.byte(UInt8(truncatingIfNeeded: pixel >> 8) &- UInt8(truncatingIfNeeded: previous >> 8))
-                deflate.byte(UInt8(truncatingIfNeeded: pixel) &- UInt8(truncatingIfNeeded: previous))
+                deflate.pixel(UInt8(truncatingIfNeeded: pixel >> 16) &- UInt8(truncatingIfNeeded: previous >> 16),
+                              UInt8(truncatingIfNeeded: pixel >> 8) &- UInt8(truncatingIfNeeded: previous >> 8),
+                              UInt8(truncatingIfNeeded: pixel) &- UInt8(truncatingIfNeeded: previous))
                 previous = pixel
                 x += 1
             }
@@ -70,6 +70,8 @@ private struct FixedHuffmanWriter {
     /// Room for the worst case (every byte a 9-bit literal), written without checks or growth.
     private let output: UnsafeMutablePointer<UInt8>
     private let capacity: Int
+    /// `literals` copied where the hot loop reads it without a lazy-initialisation check.
+    private let literals: UnsafeMutablePointer<Code>
     private var written = 0
     private var bits: UInt64 = 0
     private var bitCount = 0
@@ -84,10 +86,15 @@ private struct FixedHuffmanWriter {
     init(bytes: Int) {
         capacity = bytes + bytes / 8 + 64
         output = .allocate(capacity: capacity)
+        literals = .allocate(capacity: 256)
+        literals.initialize(from: Self.literalCodes, count: 256)
     }
 
-    /// Frees the buffer; `finish` has copied out what was written.
-    func deallocate() { output.deallocate() }
+    /// Frees the buffers; `finish` has copied out what was written.
+    func deallocate() {
+        output.deallocate()
+        literals.deallocate()
+    }
 
     mutating func writeZlibHeader() {
         // CMF 0x78: deflate with a 32 KiB window; FLG 0x01 makes CMF·256 + FLG a multiple of 31.
@@ -111,15 +118,47 @@ private struct FixedHuffmanWriter {
     /// One byte of the filtered image.
     @inline(__always)
     mutating func byte(_ value: UInt8) {
-        if value == 0 { zeros(1); return }
-        let code = Self.literals[Int(value)]
+        let code = literals[Int(value)]
         writeBits(code.bits, count: Int(code.count))
-        lastIsZero = false
+        lastIsZero = value == 0
         sum1 += UInt64(value)
         sum2 += sum1
         unreduced += 1
-        if unreduced >= 4096 { reduce() }
+        if unreduced >= Self.reduceEvery { reduce() }
     }
+
+    /// The three bytes of one pixel that differs from its left neighbour: their three literals
+    /// go out in one write (at most 27 bits), and the Adler-32 sums take them in one step.
+    @inline(__always)
+    mutating func pixel(_ red: UInt8, _ green: UInt8, _ blue: UInt8) {
+        let r = literals[Int(red)], g = literals[Int(green)], b = literals[Int(blue)]
+        let bits = UInt64(r.bits) | UInt64(g.bits) << UInt64(r.count) | UInt64(b.bits) << UInt64(r.count + g.count)
+        writeWide(bits, count: Int(r.count + g.count + b.count))
+        lastIsZero = blue == 0
+        // Adding r, g, b one at a time gives the second sum 3·s1 + 3r + 2g + b.
+        let (rv, gv, bv) = (UInt64(red), UInt64(green), UInt64(blue))
+        sum2 += 3 * sum1 + 3 * rv + 2 * gv + bv
+        sum1 += rv + gv + bv
+        unreduced += 3
+        if unreduced >= Self.reduceEvery { reduce() }
+    }
+
+    /// Like `writeBits`, for up to 32 bits at once.
+    @inline(__always)
+    private mutating func writeWide(_ value: UInt64, count: Int) {
+        bits |= value << UInt64(bitCount)
+        bitCount += count
+        if bitCount >= 32 {
+            UnsafeMutableRawPointer(output + written).storeBytes(of: UInt32(truncatingIfNeeded: bits).littleEndian, as: UInt32.self)
+            written += 4
+            bits >>= 32
+            bitCount -= 32
+        }
+    }
+
+    /// Bytes between two reductions of the Adler-32 sums: with 64-bit sums, even a million
+    /// bytes of 255 keep the second sum far below overflow (about 2^48).
+    private static let reduceEvery = 1 << 20
 
     /// `count` zero bytes of the filtered image.
     mutating func zeros(_ count: Int) {
@@ -128,7 +167,7 @@ private struct FixedHuffmanWriter {
         sum2 = (sum2 + UInt64(count) * sum1) % 65521
         var left = count
         if !lastIsZero {
-            writeBits(Self.literals[0].bits, count: Int(Self.literals[0].count))
+            writeBits(literals[0].bits, count: Int(literals[0].count))
             lastIsZero = true
             left -= 1
         }
@@ -138,7 +177,7 @@ private struct FixedHuffmanWriter {
             writeBits(code.bits, count: Int(code.count))  // the length, then distance code 0 (5 zero bits)
             left -= length
         }
-        for _ in 0..<left { writeBits(Self.literals[0].bits, count: Int(Self.literals[0].count)) }
+        for _ in 0..<left { writeBits(literals[0].bits, count: Int(literals[0].count)) }
     }
 
     private mutating func reduce() {
@@ -183,7 +222,7 @@ private struct FixedHuffmanWriter {
         }
     }
 
-    static let literals: [Code] = (0...255).map(symbol)
+    static let literalCodes: [Code] = (0...255).map(symbol)
 
     /// By match length (3...258): the length's symbol, its extra bits, and distance code 0
     /// (distance 1, five zero bits) — one write per match.
