@@ -176,8 +176,27 @@ enum GalleryHTML {
 
     /// Reads a chapter page's summary back; nil for a page panelproc did not write.
     static func readSummary(_ html: String, href: String) -> GalleryIndex.Entry? {
-        guard let open = html.range(of: summaryOpen), let close = html.range(of: "</script>", range: open.upperBound..<html.endIndex),
-              let json = try? JSONValue.parse(String(html[open.upperBound..<close.lowerBound])), let members = json.members
+        // Searched as bytes from the end, where the page puts it: a chapter of a thousand panels is
+        // a megabyte of HTML, and searching it as a String took longer than writing it.
+        var html = html
+        let json: String? = html.withUTF8 { bytes in
+            let open = Array(summaryOpen.utf8), close = Array("</script>".utf8)
+            func last(_ needle: [UInt8], before limit: Int) -> Int? {
+                var index = limit - needle.count
+                while index >= 0 {
+                    if bytes[index] == needle[0], memcmp(bytes.baseAddress! + index, needle, needle.count) == 0 { return index }
+                    index -= 1
+                }
+                return nil
+            }
+            guard let opening = last(open, before: bytes.count) else { return nil }
+            let start = opening + open.count
+            var closing = start
+            while closing + close.count <= bytes.count, memcmp(bytes.baseAddress! + closing, close, close.count) != 0 { closing += 1 }
+            guard closing + close.count <= bytes.count else { return nil }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<closing]), as: UTF8.self)
+        }
+        guard let json, let parsed = try? JSONValue.parse(json), let members = parsed.members
         else { return nil }
         let fields = Dictionary(members, uniquingKeysWith: { first, _ in first })
         guard let title = fields["title"]?.string else { return nil }

@@ -50,6 +50,11 @@ struct PagesOutput: RunOutput {
         // makes one canvas and draws all its pages on it: a fresh 1200x1800 surface a page meant
         // faulting in and zeroing 8 MB every time.
         let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        // Files are written (and synced) on a queue of their own, so a worker draws its next page
+        // while the disk takes the last one; a few pages at most wait in memory.
+        let writer = DispatchQueue(label: "panelproc.pages.writer")
+        let writes = DispatchGroup()
+        let waiting = DispatchSemaphore(value: 4)
         DispatchQueue.concurrentPerform(iterations: workers + 1) { job in
             if job == 0, !pdfCurrent {
                 // Made, drawn and finished on this one thread: Pango's font map is per thread.
@@ -73,12 +78,19 @@ struct PagesOutput: RunOutput {
                     canvas = page
                     // The drawing starts by painting the whole page, so nothing of the last page stays.
                     ComicPageRenderer.draw(sheet, images: ComicPageRenderer.images(for: sheet), on: page)
-                    try FileIO.writeAtomically(try page.fastPNGBytes(), to: paths[index])
+                    let bytes = try page.fastPNGBytes()
+                    let path = paths[index]
+                    waiting.wait()
+                    writer.async(group: writes) {
+                        defer { waiting.signal() }
+                        do { try FileIO.writeAtomically(bytes, to: path) } catch { failures.add("\(path): \(error)") }
+                    }
                 } catch {
                     failures.add("\(paths[index]): \(error)")
                 }
             }
         }
+        writes.wait()
         if let failure = failures.first { throw .write(failure) }
         removeStalePages(in: folder, keeping: Set(sheets.pages.map(\.group.fileName)))
         if let bytes = pdf.bytes { try writeFile(bytes, to: pdfPath) }

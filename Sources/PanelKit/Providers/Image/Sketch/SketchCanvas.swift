@@ -150,9 +150,9 @@ final class SketchCanvas {
         cairo_set_tolerance(cairo, curveTolerance)
     }
 
-    /// For page PNGs, which draw eight or so sketches at about half their size: a page differs
-    /// from one drawn at Cairo's default in a few dozen pixels, none visibly, and takes about a
-    /// tenth less time (bench/gallery.sh). The PDF keeps its curves as curves.
+    /// For page PNGs, which draw eight or so sketches at about half their size: only the edges of
+    /// curves change (0.6% of a page's pixels, none visibly), and a page takes about a tenth less
+    /// time (docs/gallery.md). The PDF keeps its curves as curves.
     static let pageCurveTolerance = 0.5
 
     /// A PDF document whose pages are `width`x`height` drawing units, each `scale` points (the
