@@ -13,7 +13,9 @@ public enum FileIO {
     /// `path` made absolute against `folder` (`~` expanded).
     public static func absolute(_ path: String, from folder: String = FileManager.default.currentDirectoryPath) -> String {
         let expanded = path.hasPrefix("~") ? (path as NSString).expandingTildeInPath : path
-        return normalized(expanded.hasPrefix("/") ? expanded : folder + "/" + expanded)
+        if expanded.hasPrefix("/") { return normalized(expanded) }
+        let base = folder.hasPrefix("/") ? folder : FileManager.default.currentDirectoryPath + "/" + folder
+        return normalized(base + "/" + expanded)
     }
 
     /// An absolute path with `.` and `..` resolved and empty parts dropped, read as text (as

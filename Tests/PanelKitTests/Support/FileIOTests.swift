@@ -36,6 +36,8 @@ struct FileIOTests {
                 : URL(fileURLWithPath: folder).appendingPathComponent(path).standardizedFileURL.path
             #expect(FileIO.absolute(path, from: folder) == expected, "\(path) from \(folder)")
         }
+        let cwd = FileManager.default.currentDirectoryPath
+        #expect(FileIO.absolute("x.md", from: "book") == URL(fileURLWithPath: cwd).appendingPathComponent("book/x.md").standardizedFileURL.path)
         #expect(ImagePhase.relativePath("/a/b/./generated/../generated/x.png", from: "/a/b/") == "generated/x.png")
         #expect(ImagePhase.relativePath("/a/x.png", from: "/a/b/c") == "../../x.png")
     }
