@@ -342,9 +342,14 @@ final class SketchCanvas {
 
     // MARK: - Text
 
-    /// The size `text` takes in `style`, wrapped at `wrapWidth` (nil: one line per paragraph).
+    /// The size `text` takes in `style`, wrapped at `wrapWidth` (nil: one line per paragraph),
+    /// measured unscaled whatever this canvas's scale: the same on a panel's own image, its page
+    /// and the PDF, so a sketch is laid out once (`SketchRenderer.arrangement`) and the same way
+    /// whichever canvas asks first.
     func measureText(_ text: String, style: SketchTextStyle, wrapWidth: Double?) -> SketchSize {
-        withLayout(text, style: style, wrapWidth: wrapWidth) { layout in
+        pango_context_set_matrix(pango, nil)
+        defer { pango_cairo_update_context(cairo, pango) }
+        return withLayout(text, style: style, wrapWidth: wrapWidth) { layout in
             let extent = logicalExtent(layout)
             return SketchSize(width: extent.width, height: extent.height)
         }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The built-in offline image provider: a rough layout thumbnail a letterer can work from.
 ///
 /// It draws the panel frame at the requested size, the framing of the shot, a labelled figure per
@@ -133,14 +135,11 @@ enum SketchRenderer {
     /// `SketchCanvas.transformed`). Returns the lettering's warnings.
     static func draw(_ layout: PanelLayout, size: ImageSize, on canvas: SketchCanvas) -> [String] {
         let unit = min(Double(size.width), Double(size.height))
-        let seed = hexBytes(SHA256.hex(layout.seedText))
-        let composition = compose(layout, size: size, canvas: canvas)
+        let (composition, lettering) = arrangement(layout, size: size, canvas: canvas)
         let frame = composition.frame
         let scene = composition.scene
 
         canvas.rectangle(SketchRect(x: 0, y: 0, width: Double(size.width), height: Double(size.height)), fill: .white)
-        let lettering = SketchLettering(bubbles: layout.bubbles, frame: frame, figures: scene.figures, seed: seed,
-                                        canvas: canvas, unit: unit)
         canvas.clipped(to: frame) {
             canvas.rectangle(frame, fill: composition.background)
             if let ground = composition.ground, let top = composition.groundTop {
@@ -164,6 +163,51 @@ enum SketchRenderer {
         drawSlug(layout, on: canvas, in: composition.footer, unit: unit)
         if layout.forced { drawForcedTag(on: canvas, frame: frame, unit: unit) }
         return lettering.warnings
+    }
+
+    /// Where everything of a sketch goes, bubbles included. A panel's sketch is drawn for its
+    /// image, its page and the PDF: it is laid out once per process. Text is measured unscaled
+    /// (`SketchCanvas.measureText`), so the arrangement does not depend on which canvas asked first.
+    static func arrangement(_ layout: PanelLayout, size: ImageSize, canvas: SketchCanvas) -> (Composition, SketchLettering) {
+        if let known = arrangements.arrangement(for: layout, size: size) { return known }
+        let unit = min(Double(size.width), Double(size.height))
+        let composition = compose(layout, size: size, canvas: canvas)
+        let lettering = SketchLettering(bubbles: layout.bubbles, frame: composition.frame, figures: composition.scene.figures,
+                                        seed: hexBytes(SHA256.hex(layout.seedText)), canvas: canvas, unit: unit)
+        arrangements.store((composition, lettering), for: layout, size: size)
+        return (composition, lettering)
+    }
+
+    private static let arrangements = Arrangements()
+
+    /// Arrangements by panel, candidate and size; a hit must have the very same layout.
+    private final class Arrangements: @unchecked Sendable {
+        private struct Key: Hashable {
+            var panelID: String
+            var variant: Int
+            var width: Int
+            var height: Int
+        }
+
+        /// Enough for a long book's run; past it the table starts again.
+        private static let limit = 20_000
+        private let lock = NSLock()
+        private var known: [Key: (layout: PanelLayout, composition: Composition, lettering: SketchLettering)] = [:]
+
+        func arrangement(for layout: PanelLayout, size: ImageSize) -> (Composition, SketchLettering)? {
+            lock.lock()
+            defer { lock.unlock() }
+            guard let entry = known[Key(panelID: layout.panelID, variant: layout.variant, width: size.width, height: size.height)],
+                  entry.layout == layout else { return nil }
+            return (entry.composition, entry.lettering)
+        }
+
+        func store(_ arrangement: (Composition, SketchLettering), for layout: PanelLayout, size: ImageSize) {
+            lock.lock()
+            defer { lock.unlock() }
+            if known.count >= Self.limit { known.removeAll(keepingCapacity: true) }
+            known[Key(panelID: layout.panelID, variant: layout.variant, width: size.width, height: size.height)] = (layout, arrangement.0, arrangement.1)
+        }
     }
 
     private static func slugStyle(unit: Double) -> SketchTextStyle {
