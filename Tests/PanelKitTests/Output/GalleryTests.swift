@@ -149,6 +149,31 @@ struct GalleryRunTests {
         #expect(after.pages[0].sheet.fingerprint != before.pages[0].sheet.fingerprint)
     }
 
+    /// Sketches are laid out once per process, by whichever canvas draws one first: the panel's
+    /// own image on a first run, its page or the PDF when the images are current.
+    @Test("Pages and the PDF are the same bytes whether the run made the images or found them current")
+    func pagesDoNotDependOnWhoLaidOut() async throws {
+        let book = try ImageBook()
+        defer { book.remove() }
+        try await book.runSketch(["01-paper-and-promises.md"])
+        let chapter = book.url("generated/01-paper-and-promises")
+        func drawn() throws -> [String: Data] {
+            let pages = try FileManager.default.contentsOfDirectory(atPath: chapter.appendingPathComponent("pages").path)
+                .filter { $0.hasSuffix(".png") }
+            var files = try Dictionary(uniqueKeysWithValues: pages.map { ($0, try Data(contentsOf: chapter.appendingPathComponent("pages/\($0)"))) })
+            files["thumbnails.pdf"] = try Data(contentsOf: chapter.appendingPathComponent("thumbnails.pdf"))
+            return files
+        }
+        let first = try drawn()
+        #expect(first.count > 2)
+        SketchRenderer.forgetArrangements()
+        try FileManager.default.removeItem(at: chapter.appendingPathComponent("pages"))
+        try FileManager.default.removeItem(at: chapter.appendingPathComponent("thumbnails.pdf"))
+        let report = try await book.runSketch(["01-paper-and-promises.md"])
+        #expect(report.imagesMade == 0)
+        #expect(try drawn() == first)
+    }
+
     @Test("--no-gallery writes no gallery, pages or PDF")
     func noGallery() async throws {
         let book = try ImageBook()

@@ -180,6 +180,9 @@ enum SketchRenderer {
 
     private static let arrangements = Arrangements()
 
+    /// For tests: lay every sketch out again, as a new process would.
+    static func forgetArrangements() { arrangements.removeAll() }
+
     /// Arrangements by panel, candidate and size; a hit must have the very same layout.
     private final class Arrangements: @unchecked Sendable {
         private struct Key: Hashable {
@@ -200,6 +203,12 @@ enum SketchRenderer {
             guard let entry = known[Key(panelID: layout.panelID, variant: layout.variant, width: size.width, height: size.height)],
                   entry.layout == layout else { return nil }
             return (entry.composition, entry.lettering)
+        }
+
+        func removeAll() {
+            lock.lock()
+            defer { lock.unlock() }
+            known.removeAll()
         }
 
         func store(_ arrangement: (Composition, SketchLettering), for layout: PanelLayout, size: ImageSize) {
