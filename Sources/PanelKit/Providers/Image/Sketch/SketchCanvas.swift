@@ -361,8 +361,6 @@ final class SketchCanvas {
     @discardableResult
     func drawText(_ text: String, in rect: SketchRect, style: SketchTextStyle, rotation: Double = 0) -> Bool {
         withLayout(text, style: style, wrapWidth: rect.width) { layout in
-            let extent = logicalExtent(layout)
-            let overflowed = extent.height > rect.height + 0.5 || extent.width > rect.width + 0.5
             cairo_save(cairo)
             if rotation == 0 {
                 cairo_new_path(cairo)
@@ -371,12 +369,15 @@ final class SketchCanvas {
             }
             cairo_translate(cairo, rect.midX, rect.midY)
             if rotation != 0 { cairo_rotate(cairo, rotation) }
+            // The context takes the drawing's transformation before the layout is first asked
+            // for anything, so the text is shaped once, for both its extent and its glyphs.
+            pango_cairo_update_context(cairo, pango)
+            let extent = logicalExtent(layout)
+            let overflowed = extent.height > rect.height + 0.5 || extent.width > rect.width + 0.5
             // The layout box is `rect.width` wide; centre its logical extent vertically (a text
             // too tall for the box keeps its first lines visible).
             let top = extent.height > rect.height ? -rect.height / 2 : -extent.height / 2
             cairo_move_to(cairo, -rect.width / 2, top - extent.y)
-            pango_cairo_update_context(cairo, pango)
-            pango_layout_context_changed(layout)
             if let outline = style.outline {
                 cairo_new_path(cairo)
                 cairo_move_to(cairo, -rect.width / 2, top - extent.y)
