@@ -65,7 +65,7 @@ struct ChapterSheets {
             }
             var sheet = ComicPageSheet(heading: "\(title) · \(group.label)", footer: "\(group.sequence) / \(groups.count)",
                                        layout: layout, panels: panels)
-            var text = "page v4|\(size)|\(sheet.heading)|\(sheet.footer)\n"
+            var text = "page v5|\(size)|\(sheet.heading)|\(sheet.footer)\n"
             for cell in layout.cells {
                 let panel = record.panels[cell.panelIndex]
                 let shown = panels[cell.panelIndex]

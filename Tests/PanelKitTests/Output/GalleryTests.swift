@@ -149,8 +149,9 @@ struct GalleryRunTests {
         #expect(after.pages[0].sheet.fingerprint != before.pages[0].sheet.fingerprint)
     }
 
-    /// Sketches are laid out once per process, by whichever canvas draws one first: the panel's
-    /// own image on a first run, its page or the PDF when the images are current.
+    /// Sketches are laid out, and their text shaped, once per process, by whichever canvas draws
+    /// one first: the panel's own image on a first run, its page or the PDF when the images are
+    /// current.
     @Test("Pages and the PDF are the same bytes whether the run made the images or found them current")
     func pagesDoNotDependOnWhoLaidOut() async throws {
         let book = try ImageBook()
@@ -167,6 +168,7 @@ struct GalleryRunTests {
         let first = try drawn()
         #expect(first.count > 2)
         SketchRenderer.forgetArrangements()
+        SketchCanvas.forgetShapedTexts()
         try FileManager.default.removeItem(at: chapter.appendingPathComponent("pages"))
         try FileManager.default.removeItem(at: chapter.appendingPathComponent("thumbnails.pdf"))
         let report = try await book.runSketch(["01-paper-and-promises.md"])

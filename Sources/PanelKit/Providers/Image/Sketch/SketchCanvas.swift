@@ -1,4 +1,5 @@
 import CCairoPango
+import Foundation
 
 // The only file that touches Cairo's and Pango's C APIs. Everything else in the sketch renderer
 // speaks the small Swift vocabulary below: points, rectangles, colours, strokes, text styles.
@@ -358,8 +359,63 @@ final class SketchCanvas {
     /// Sets `text` inside `rect`, wrapped to its width and centred vertically, turned by
     /// `rotation` radians about the rectangle's centre. Ink outside `rect` is clipped. Returns
     /// whether the text overflowed the box (taller or wider than it).
+    ///
+    /// The text is laid out and shaped once per process (`ShapedText`, unscaled like
+    /// `measureText`) and drawn from its glyphs: a sketch's bubble costs Pango's work on its own
+    /// image, not again on its page and in the PDF.
     @discardableResult
     func drawText(_ text: String, in rect: SketchRect, style: SketchTextStyle, rotation: Double = 0) -> Bool {
+        guard let shaped = shapedText(text, style: style, wrapWidth: rect.width) else {
+            return drawTextWithPango(text, in: rect, style: style, rotation: rotation)
+        }
+        let extent = shaped.extent
+        let overflowed = extent.height > rect.height + 0.5 || extent.width > rect.width + 0.5
+        cairo_save(cairo)
+        if rotation == 0 {
+            cairo_new_path(cairo)
+            cairo_rectangle(cairo, rect.x, rect.y, rect.width, rect.height)
+            cairo_clip(cairo)
+        }
+        cairo_translate(cairo, rect.midX, rect.midY)
+        if rotation != 0 { cairo_rotate(cairo, rotation) }
+        // The layout box is `rect.width` wide; centre its logical extent vertically (a text
+        // too tall for the box keeps its first lines visible).
+        let top = extent.height > rect.height ? -rect.height / 2 : -extent.height / 2
+        // Pango starts a layout at the current point, which Cairo keeps in fixed point: the same
+        // round trip here puts every glyph exactly where Pango would.
+        cairo_move_to(cairo, -rect.width / 2, top - extent.y)
+        var base = (x: 0.0, y: 0.0)
+        cairo_get_current_point(cairo, &base.x, &base.y)
+        let placed = shaped.runs.map { $0.placed(at: base) }
+        if let outline = style.outline {
+            cairo_new_path(cairo)
+            for (run, glyphs) in zip(shaped.runs, placed) {
+                cairo_set_scaled_font(cairo, run.font)
+                cairo_glyph_path(cairo, glyphs, Int32(glyphs.count))
+            }
+            apply(outline)
+            cairo_stroke(cairo)
+        }
+        setSource(style.color)
+        let keepsText = cairo_surface_has_show_text_glyphs(surface) != 0
+        for (run, glyphs) in zip(shaped.runs, placed) {
+            cairo_set_scaled_font(cairo, run.font)
+            if keepsText {
+                // A PDF keeps which characters each glyph stands for, so its text can be
+                // searched and copied (as Pango does).
+                cairo_show_text_glyphs(cairo, run.text, Int32(run.text.count), glyphs, Int32(glyphs.count),
+                                       run.clusters, Int32(run.clusters.count), run.clusterFlags)
+            } else {
+                cairo_show_glyphs(cairo, glyphs, Int32(glyphs.count))
+            }
+        }
+        cairo_restore(cairo)
+        return overflowed
+    }
+
+    /// `drawText` through a Pango layout on this canvas, for text that cannot be kept as glyphs
+    /// (a character no font has, which Pango draws as a box with its code).
+    private func drawTextWithPango(_ text: String, in rect: SketchRect, style: SketchTextStyle, rotation: Double) -> Bool {
         withLayout(text, style: style, wrapWidth: rect.width) { layout in
             cairo_save(cairo)
             if rotation == 0 {
@@ -369,13 +425,9 @@ final class SketchCanvas {
             }
             cairo_translate(cairo, rect.midX, rect.midY)
             if rotation != 0 { cairo_rotate(cairo, rotation) }
-            // The context takes the drawing's transformation before the layout is first asked
-            // for anything, so the text is shaped once, for both its extent and its glyphs.
             pango_cairo_update_context(cairo, pango)
             let extent = logicalExtent(layout)
             let overflowed = extent.height > rect.height + 0.5 || extent.width > rect.width + 0.5
-            // The layout box is `rect.width` wide; centre its logical extent vertically (a text
-            // too tall for the box keeps its first lines visible).
             let top = extent.height > rect.height ? -rect.height / 2 : -extent.height / 2
             cairo_move_to(cairo, -rect.width / 2, top - extent.y)
             if let outline = style.outline {
@@ -393,6 +445,34 @@ final class SketchCanvas {
             return overflowed
         }
     }
+
+    /// `text` laid out unscaled in `style` at `wrapWidth`, from the process's table or shaped
+    /// and added to it; nil when a glyph is missing from every font.
+    private func shapedText(_ text: String, style: SketchTextStyle, wrapWidth: Double) -> ShapedText? {
+        let key = ShapedText.Key(text: text, font: style.font, alignment: style.alignment, singleLine: style.singleLine, wrapWidth: wrapWidth)
+        if let known = ShapedText.table.entry(key) { return known }
+        // Shaped on a small image canvas of this thread's, never on the canvas asking: a PDF
+        // surface lends Pango other font options, and a text must come out the same whichever
+        // canvas (and thread) needs it first.
+        guard let shaper = Self.threadShaper() else { return nil }
+        let shaped = shaper.withLayout(text, style: style, wrapWidth: wrapWidth) { ShapedText(layout: $0, extent: shaper.logicalExtent($0)) }
+        if let shaped { ShapedText.table.store(shaped, for: key) }
+        return shaped
+    }
+
+    /// This thread's canvas for shaping text (Pango's font maps are per thread), made on first use
+    /// and freed with the thread; nil if Cairo cannot make even that (then text goes through Pango
+    /// on the canvas itself).
+    private static func threadShaper() -> SketchCanvas? {
+        let slot = "panelproc.SketchCanvas.shaper"
+        if let shaper = Thread.current.threadDictionary[slot] as? SketchCanvas { return shaper }
+        guard let shaper = try? SketchCanvas(width: 8, height: 8) else { return nil }
+        Thread.current.threadDictionary[slot] = shaper
+        return shaper
+    }
+
+    /// Forgets every shaped text, as a new process would start (for tests).
+    static func forgetShapedTexts() { ShapedText.table.removeAll() }
 
     // MARK: - Output
 
@@ -537,6 +617,168 @@ final class SketchCanvas {
 
 @available(*, unavailable, message: "a SketchCanvas belongs to the one render call that made it")
 extension SketchCanvas: Sendable {}
+
+/// A text laid out and shaped by Pango, kept as runs of glyphs with their fonts. Made once at the
+/// identity matrix (as `measureText` measures), then drawn by Cairo alone on any canvas, at any
+/// scale and on any thread: it is immutable, and Cairo's scaled fonts are reference-counted and
+/// safe to share between threads.
+private final class ShapedText: @unchecked Sendable {
+    struct Key: Hashable {
+        var text: String
+        var family: String
+        var size: Double
+        var bold: Bool
+        var italic: Bool
+        var alignment: Int
+        var singleLine: Bool
+        var wrapWidth: Double
+
+        init(text: String, font: SketchFont, alignment: SketchTextStyle.Alignment, singleLine: Bool, wrapWidth: Double) {
+            self.text = text
+            family = font.family
+            size = font.size
+            bold = font.bold
+            italic = font.italic
+            self.alignment = switch alignment { case .left: 0; case .center: 1; case .right: 2 }
+            self.singleLine = singleLine
+            self.wrapWidth = wrapWidth
+        }
+    }
+
+    /// One run of glyphs in one font, with the characters behind them for surfaces that keep
+    /// text (PDF). Positions are kept in Pango units as Pango's renderer has them (the run's
+    /// origin in the layout, each glyph's offset from it), so the glyphs land where it would put
+    /// them to the last bit.
+    struct Run {
+        struct Glyph {
+            var index: UInt
+            var x: Int
+            var y: Int
+        }
+
+        let font: OpaquePointer  // cairo_scaled_font_t, one reference held
+        let originX: Int
+        let originY: Int
+        let glyphs: [Glyph]
+        let text: [CChar]
+        let clusters: [cairo_text_cluster_t]
+        let clusterFlags: cairo_text_cluster_flags_t
+
+        /// The glyphs for a layout whose top-left corner is `base` (user space), with Pango's
+        /// arithmetic: `pango_cairo_renderer_show_text_glyphs`.
+        func placed(at base: (x: Double, y: Double)) -> [cairo_glyph_t] {
+            let scale = Double(PANGO_SCALE)
+            let baseX = base.x + Double(originX) / scale, baseY = base.y + Double(originY) / scale
+            return glyphs.map { glyph in
+                cairo_glyph_t(index: glyph.index, x: baseX + Double(glyph.x) / scale,
+                              y: glyph.y == 0 ? baseY : baseY + Double(glyph.y) / scale)
+            }
+        }
+    }
+
+    let runs: [Run]
+    let extent: (x: Double, y: Double, width: Double, height: Double)
+
+    /// Reads the glyphs of `layout` as Pango's Cairo renderer would draw them; nil when one is
+    /// missing from every font (Pango draws those itself, as a box with the character's code).
+    init?(layout: OpaquePointer, extent: (x: Double, y: Double, width: Double, height: Double)) {
+        self.extent = extent
+        let text = pango_layout_get_text(layout)!
+        var runs: [Run] = []
+        func abandon() { for run in runs { cairo_scaled_font_destroy(run.font) } }
+        let iterator = pango_layout_get_iter(layout)!
+        defer { pango_layout_iter_free(iterator) }
+        // Where `pango_renderer_draw_layout` and `pango_renderer_draw_layout_line` put each run:
+        // a line from its logical left edge on its baseline, its runs one after another, each
+        // raised by its rise.
+        repeat {
+            guard let line = pango_layout_iter_get_line_readonly(iterator) else { continue }
+            var lineExtent = PangoRectangle()
+            pango_layout_iter_get_line_extents(iterator, nil, &lineExtent)
+            let baseline = Int(pango_layout_iter_get_baseline(iterator))
+            var advance = 0
+            var node = line.pointee.runs
+            while let current = node {
+                node = current.pointee.next
+                let run = current.pointee.data.assumingMemoryBound(to: PangoGlyphItem.self)
+                let item = run.pointee.item!.pointee
+                let glyphString = run.pointee.glyphs!
+                let width = Int(pango_glyph_string_get_width(glyphString))
+                advance += Int(run.pointee.start_x_offset)
+                let originX = Int(lineExtent.x) + advance, originY = baseline - Int(run.pointee.y_offset)
+                advance += width + Int(run.pointee.end_x_offset)
+                guard let font = pango_cairo_font_get_scaled_font(OpaquePointer(item.analysis.font)),
+                      cairo_scaled_font_status(font) == CAIRO_STATUS_SUCCESS else { abandon(); return nil }
+                var glyphs: [Run.Glyph] = []
+                var position = 0
+                for index in 0..<Int(glyphString.pointee.num_glyphs) {
+                    let info = glyphString.pointee.glyphs[index]
+                    defer { position += Int(info.geometry.width) }
+                    if info.glyph == PANGO_GLYPH_EMPTY { continue }
+                    if info.glyph & PANGO_GLYPH_UNKNOWN_FLAG != 0 {
+                        if info.glyph == (0x20 | PANGO_GLYPH_UNKNOWN_FLAG) { continue }  // a space: nothing to draw
+                        abandon()
+                        return nil
+                    }
+                    glyphs.append(Run.Glyph(index: UInt(info.glyph), x: position + Int(info.geometry.x_offset), y: Int(info.geometry.y_offset)))
+                }
+                // Clusters as `pango_cairo_renderer_draw_glyph_item` makes them.
+                let backward = item.analysis.level & 1 != 0
+                var clusters: [cairo_text_cluster_t] = []
+                var clusterIterator = PangoGlyphItemIter()
+                if pango_glyph_item_iter_init_start(&clusterIterator, run, text) != 0 {
+                    repeat {
+                        var glyphCount = backward ? clusterIterator.start_glyph - clusterIterator.end_glyph
+                            : clusterIterator.end_glyph - clusterIterator.start_glyph
+                        for index in min(clusterIterator.start_glyph, clusterIterator.end_glyph + 1)..<max(clusterIterator.start_glyph + 1, clusterIterator.end_glyph) {
+                            let glyph = glyphString.pointee.glyphs[Int(index)].glyph
+                            if glyph == PANGO_GLYPH_EMPTY || glyph & PANGO_GLYPH_UNKNOWN_FLAG != 0 { glyphCount -= 1 }
+                        }
+                        clusters.append(cairo_text_cluster_t(num_bytes: clusterIterator.end_index - clusterIterator.start_index, num_glyphs: glyphCount))
+                    } while pango_glyph_item_iter_next_cluster(&clusterIterator) != 0
+                }
+                let characters = UnsafeBufferPointer(start: text + Int(item.offset), count: Int(item.length))
+                runs.append(Run(font: cairo_scaled_font_reference(font), originX: originX, originY: originY, glyphs: glyphs,
+                                text: Array(characters), clusters: clusters,
+                                clusterFlags: backward ? CAIRO_TEXT_CLUSTER_FLAG_BACKWARD : cairo_text_cluster_flags_t(0)))
+            }
+        } while pango_layout_iter_next_line(iterator) != 0
+        self.runs = runs
+    }
+
+    deinit {
+        for run in runs { cairo_scaled_font_destroy(run.font) }
+    }
+
+    /// Every text shaped in this process, shared by all canvases.
+    static let table = Table()
+
+    final class Table: @unchecked Sendable {
+        /// Enough for a long book's lettering; past it the table starts again.
+        private static let limit = 50_000
+        private let lock = NSLock()
+        private var known: [Key: ShapedText] = [:]
+
+        func entry(_ key: Key) -> ShapedText? {
+            lock.lock()
+            defer { lock.unlock() }
+            return known[key]
+        }
+
+        func store(_ shaped: ShapedText, for key: Key) {
+            lock.lock()
+            defer { lock.unlock() }
+            if known.count >= Self.limit { known.removeAll(keepingCapacity: true) }
+            known[key] = shaped
+        }
+
+        func removeAll() {
+            lock.lock()
+            defer { lock.unlock() }
+            known.removeAll()
+        }
+    }
+}
 
 /// The bytes a PDF canvas has written so far.
 private final class PDFSink {

@@ -1,3 +1,4 @@
+import Foundation
 @testable import PanelKit
 import TestSupport
 import Testing
@@ -148,5 +149,56 @@ struct RunLengthPNGEncoderTests {
         let reference = try #require(SketchImage(png: try canvas.pngBytes()))
         #expect(try #require(SketchImage(png: fast)).rgbPixels == reference.rgbPixels)
         #expect(fast.count < size.width * size.height * 3 / 8)
+    }
+}
+
+@Suite("Text shaped once, drawn on every canvas")
+struct ShapedTextTests {
+    @Test("A panel's PNG is the same bytes whether its text was first shaped for it or for a page drawing it at 0.7")
+    func shapingOrderDoesNotShow() throws {
+        let size = ImageSize(width: 768, height: 512)
+        SketchCanvas.forgetShapedTexts()
+        SketchRenderer.forgetArrangements()
+        let alone = try SketchRenderer.render(samplePanel, size: size).png
+        SketchCanvas.forgetShapedTexts()
+        SketchRenderer.forgetArrangements()
+        let page = try SketchCanvas(width: 1200, height: 1800, curveTolerance: SketchCanvas.pageCurveTolerance)
+        page.transformed(fitting: 768, 512, in: SketchRect(x: 40, y: 60, width: 540, height: 360)) {
+            _ = SketchRenderer.draw(samplePanel, size: size, on: page)
+        }
+        #expect(try SketchRenderer.render(samplePanel, size: size).png == alone)
+    }
+
+    @Test("Text in the PDF stays text: pdftotext reads the words back, in order")
+    func pdfTextIsSearchable() async throws {
+        let pdf = try SketchCanvas(pdfWidth: 600, height: 900, scale: 0.4)
+        let style = SketchTextStyle(font: SketchFont(size: 24))
+        pdf.transformed(fitting: 600, 300, in: SketchRect(x: 0, y: 0, width: 420, height: 210)) {
+            pdf.drawText("Grandma Ada counts the ledger twice", in: SketchRect(x: 20, y: 20, width: 260, height: 200), style: style)
+        }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("panelproc-text-\(UUID().uuidString).pdf")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data(try pdf.pdfBytes()).write(to: file)
+        let text = try await runProcess("/usr/bin/pdftotext", [file.path, "-"])
+        #expect(text.status == 0)
+        let words = text.stdoutText.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(words == "Grandma Ada counts the ledger twice", "\(text.stdoutText)")
+    }
+
+    @Test("A character no font has still draws (Pango's box with its code), and a plain one next to it")
+    func missingGlyph() throws {
+        let blank = try SketchCanvas(width: 200, height: 80)
+        blank.fillBackground(.white)
+        let drawn = try SketchCanvas(width: 200, height: 80)
+        drawn.fillBackground(.white)
+        let style = SketchTextStyle(font: SketchFont(size: 20))
+        let overflowed = drawn.drawText("A \u{E000}", in: SketchRect(x: 0, y: 0, width: 200, height: 80), style: style)
+        #expect(!overflowed)
+        #expect(try drawn.pngBytes() != blank.pngBytes())
+        // The same text again takes the same path and draws the same pixels.
+        let again = try SketchCanvas(width: 200, height: 80)
+        again.fillBackground(.white)
+        again.drawText("A \u{E000}", in: SketchRect(x: 0, y: 0, width: 200, height: 80), style: style)
+        #expect(try again.pngBytes() == drawn.pngBytes())
     }
 }
