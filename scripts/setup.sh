@@ -12,7 +12,7 @@ packages=(
   libcairo2-dev libpango1.0-dev fonts-dejavu-core          # offline sketch renderer
   python3 python3-pip                                      # JSON Schema validation and the fake image API in tests
   hyperfine                                                # benchmarks
-  poppler-utils                                            # pdfinfo/pdftoppm: the thumbnail sheet's test
+  poppler-utils                                            # pdfinfo/pdftoppm/pdftotext: the thumbnail sheet's tests
   chromium                                                 # scripts/check-gallery.sh: the gallery in a real browser
 )
 
