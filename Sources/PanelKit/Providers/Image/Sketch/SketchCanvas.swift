@@ -370,14 +370,7 @@ final class SketchCanvas {
         }
         let extent = shaped.extent
         let overflowed = extent.height > rect.height + 0.5 || extent.width > rect.width + 0.5
-        cairo_save(cairo)
-        if rotation == 0 {
-            cairo_new_path(cairo)
-            cairo_rectangle(cairo, rect.x, rect.y, rect.width, rect.height)
-            cairo_clip(cairo)
-        }
-        cairo_translate(cairo, rect.midX, rect.midY)
-        if rotation != 0 { cairo_rotate(cairo, rotation) }
+        enterTextBox(rect, rotation: rotation)
         // The layout box is `rect.width` wide; centre its logical extent vertically (a text
         // too tall for the box keeps its first lines visible).
         let top = extent.height > rect.height ? -rect.height / 2 : -extent.height / 2
@@ -413,18 +406,24 @@ final class SketchCanvas {
         return overflowed
     }
 
+    /// Saves the state, clips to `rect` (unless the text is turned) and moves the origin to its
+    /// centre, turned by `rotation`; the caller restores.
+    private func enterTextBox(_ rect: SketchRect, rotation: Double) {
+        cairo_save(cairo)
+        if rotation == 0 {
+            cairo_new_path(cairo)
+            cairo_rectangle(cairo, rect.x, rect.y, rect.width, rect.height)
+            cairo_clip(cairo)
+        }
+        cairo_translate(cairo, rect.midX, rect.midY)
+        if rotation != 0 { cairo_rotate(cairo, rotation) }
+    }
+
     /// `drawText` through a Pango layout on this canvas, for text that cannot be kept as glyphs
     /// (a character no font has, which Pango draws as a box with its code).
     private func drawTextWithPango(_ text: String, in rect: SketchRect, style: SketchTextStyle, rotation: Double) -> Bool {
         withLayout(text, style: style, wrapWidth: rect.width) { layout in
-            cairo_save(cairo)
-            if rotation == 0 {
-                cairo_new_path(cairo)
-                cairo_rectangle(cairo, rect.x, rect.y, rect.width, rect.height)
-                cairo_clip(cairo)
-            }
-            cairo_translate(cairo, rect.midX, rect.midY)
-            if rotation != 0 { cairo_rotate(cairo, rotation) }
+            enterTextBox(rect, rotation: rotation)
             pango_cairo_update_context(cairo, pango)
             let extent = logicalExtent(layout)
             let overflowed = extent.height > rect.height + 0.5 || extent.width > rect.width + 0.5
