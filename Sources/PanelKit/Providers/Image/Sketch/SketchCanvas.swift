@@ -94,7 +94,7 @@ struct SketchStroke: Equatable {
 }
 
 /// A font: DejaVu Sans (from `fonts-dejavu-core`) unless told otherwise; the size is in pixels.
-struct SketchFont: Equatable {
+struct SketchFont: Hashable {
     var family: String = "DejaVu Sans"
     var size: Double
     var bold: Bool = false
@@ -449,7 +449,7 @@ final class SketchCanvas {
     /// and added to it; nil when a glyph is missing from every font.
     private func shapedText(_ text: String, style: SketchTextStyle, wrapWidth: Double) -> ShapedText? {
         let key = ShapedText.Key(text: text, font: style.font, alignment: style.alignment, singleLine: style.singleLine, wrapWidth: wrapWidth)
-        if let known = ShapedText.table.entry(key) { return known }
+        if let known = ShapedText.table[key] { return known }
         // Shaped on a small image canvas of this thread's, never on the canvas asking: a PDF
         // surface lends Pango other font options, and a text must come out the same whichever
         // canvas (and thread) needs it first.
@@ -624,24 +624,10 @@ extension SketchCanvas: Sendable {}
 private final class ShapedText: @unchecked Sendable {
     struct Key: Hashable {
         var text: String
-        var family: String
-        var size: Double
-        var bold: Bool
-        var italic: Bool
-        var alignment: Int
+        var font: SketchFont
+        var alignment: SketchTextStyle.Alignment
         var singleLine: Bool
         var wrapWidth: Double
-
-        init(text: String, font: SketchFont, alignment: SketchTextStyle.Alignment, singleLine: Bool, wrapWidth: Double) {
-            self.text = text
-            family = font.family
-            size = font.size
-            bold = font.bold
-            italic = font.italic
-            self.alignment = switch alignment { case .left: 0; case .center: 1; case .right: 2 }
-            self.singleLine = singleLine
-            self.wrapWidth = wrapWidth
-        }
     }
 
     /// One run of glyphs in one font, with the characters behind them for surfaces that keep
@@ -749,34 +735,8 @@ private final class ShapedText: @unchecked Sendable {
         for run in runs { cairo_scaled_font_destroy(run.font) }
     }
 
-    /// Every text shaped in this process, shared by all canvases.
-    static let table = Table()
-
-    final class Table: @unchecked Sendable {
-        /// Enough for a long book's lettering; past it the table starts again.
-        private static let limit = 50_000
-        private let lock = NSLock()
-        private var known: [Key: ShapedText] = [:]
-
-        func entry(_ key: Key) -> ShapedText? {
-            lock.lock()
-            defer { lock.unlock() }
-            return known[key]
-        }
-
-        func store(_ shaped: ShapedText, for key: Key) {
-            lock.lock()
-            defer { lock.unlock() }
-            if known.count >= Self.limit { known.removeAll(keepingCapacity: true) }
-            known[key] = shaped
-        }
-
-        func removeAll() {
-            lock.lock()
-            defer { lock.unlock() }
-            known.removeAll()
-        }
-    }
+    /// Every text shaped in this process, shared by all canvases; enough for a long book's lettering.
+    static let table = BoundedTable<Key, ShapedText>(limit: 50_000)
 }
 
 /// The bytes a PDF canvas has written so far.

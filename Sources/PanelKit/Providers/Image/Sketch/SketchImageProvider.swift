@@ -169,55 +169,29 @@ enum SketchRenderer {
     /// image, its page and the PDF: it is laid out once per process. Text is measured unscaled
     /// (`SketchCanvas.measureText`), so the arrangement does not depend on which canvas asked first.
     static func arrangement(_ layout: PanelLayout, size: ImageSize, canvas: SketchCanvas) -> (Composition, SketchLettering) {
-        if let known = arrangements.arrangement(for: layout, size: size) { return known }
+        let key = ArrangementKey(panelID: layout.panelID, variant: layout.variant, width: size.width, height: size.height)
+        // A hit must be of the very same layout: the panel's text may have changed since.
+        if let known = arrangements[key], known.layout == layout { return (known.composition, known.lettering) }
         let unit = min(Double(size.width), Double(size.height))
         let composition = compose(layout, size: size, canvas: canvas)
         let lettering = SketchLettering(bubbles: layout.bubbles, frame: composition.frame, figures: composition.scene.figures,
                                         seed: hexBytes(SHA256.hex(layout.seedText)), canvas: canvas, unit: unit)
-        arrangements.store((composition, lettering), for: layout, size: size)
+        arrangements.store((layout, composition, lettering), for: key)
         return (composition, lettering)
     }
 
-    private static let arrangements = Arrangements()
+    /// Arrangements by panel, candidate and size; enough for a long book's run.
+    private static let arrangements = BoundedTable<ArrangementKey, (layout: PanelLayout, composition: Composition, lettering: SketchLettering)>(limit: 20_000)
+
+    private struct ArrangementKey: Hashable {
+        var panelID: String
+        var variant: Int
+        var width: Int
+        var height: Int
+    }
 
     /// For tests: lay every sketch out again, as a new process would.
     static func forgetArrangements() { arrangements.removeAll() }
-
-    /// Arrangements by panel, candidate and size; a hit must have the very same layout.
-    private final class Arrangements: @unchecked Sendable {
-        private struct Key: Hashable {
-            var panelID: String
-            var variant: Int
-            var width: Int
-            var height: Int
-        }
-
-        /// Enough for a long book's run; past it the table starts again.
-        private static let limit = 20_000
-        private let lock = NSLock()
-        private var known: [Key: (layout: PanelLayout, composition: Composition, lettering: SketchLettering)] = [:]
-
-        func arrangement(for layout: PanelLayout, size: ImageSize) -> (Composition, SketchLettering)? {
-            lock.lock()
-            defer { lock.unlock() }
-            guard let entry = known[Key(panelID: layout.panelID, variant: layout.variant, width: size.width, height: size.height)],
-                  entry.layout == layout else { return nil }
-            return (entry.composition, entry.lettering)
-        }
-
-        func removeAll() {
-            lock.lock()
-            defer { lock.unlock() }
-            known.removeAll()
-        }
-
-        func store(_ arrangement: (Composition, SketchLettering), for layout: PanelLayout, size: ImageSize) {
-            lock.lock()
-            defer { lock.unlock() }
-            if known.count >= Self.limit { known.removeAll(keepingCapacity: true) }
-            known[Key(panelID: layout.panelID, variant: layout.variant, width: size.width, height: size.height)] = (layout, arrangement.0, arrangement.1)
-        }
-    }
 
     private static func slugStyle(unit: Double) -> SketchTextStyle {
         SketchTextStyle(font: SketchFont(size: min(max(unit * 0.022, 7), 14)), color: .grey(0.3), alignment: .right, singleLine: true)
