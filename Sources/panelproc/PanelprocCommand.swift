@@ -216,6 +216,7 @@ struct PanelprocCommand: AsyncParsableCommand {
         if failures.count > shown { Console.write("and \(failures.count - shown) more; panelproc trace --failed") }
         if report.continuity.contains(where: { !$0.alerts.isEmpty }) { ContinuityConsole.print(report.continuity, all: false, verbose: common.verbose) }
         Console.write(Summary.line(for: report, elapsed: Date().timeIntervalSince(started)))
+        if common.verbose, !report.timings.phases.isEmpty { Console.write(Summary.timings(report.timings)) }
         if let stopped = report.stopped {
             Console.error("error: the run stopped: \(stopped.message)")
             throw ExitStatus.runFailed.exitCode
@@ -284,7 +285,7 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .customLong("max-bubbles"), help: ArgumentHelp("Most speech bubbles per panel (1-20; default 3). Wins over front matter.", valueName: "n"))
     var maxBubbles: Int?
 
-    @Flag(name: [.short, .long], help: "Also print notes, such as front matter keys panelproc ignores.")
+    @Flag(name: [.short, .long], help: "Also print notes (such as front matter keys panelproc ignores), every failed panel, and how long each phase took.")
     var verbose = false
 
     func validate() throws {

@@ -46,6 +46,17 @@ enum Summary {
         return line
     }
 
+    /// `time: cache 0.41s, text 5.90s, …, outputs 0.95s (pages 0.84s, chapter.json 0.30s), trace 0.12s`:
+    /// printed after the summary with `--verbose`. Outputs that took under 5 ms are left out.
+    static func timings(_ timings: RunTimings) -> String {
+        let seconds = { (part: RunTimings.Part) in "\(part.name) " + String(format: "%.2fs", part.seconds) }
+        let outputs = timings.outputs.filter { $0.seconds >= 0.005 }.map(seconds)
+        let phases = timings.phases.map { phase in
+            phase.name == "outputs" && !outputs.isEmpty ? seconds(phase) + " (" + outputs.joined(separator: ", ") + ")" : seconds(phase)
+        }
+        return "time: " + phases.joined(separator: ", ")
+    }
+
     /// A path under the working folder, relative to it.
     static func short(_ path: String) -> String {
         let cwd = FileManager.default.currentDirectoryPath + "/"

@@ -28,6 +28,24 @@ struct ImageCommandTests {
         #expect(after == snapshot)
     }
 
+    @Test("-v says how long each phase and output took, on stderr after the summary; without it, nothing")
+    func timings() async throws {
+        let folder = try scratchWithSamples()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let verbose = try await panelproc(["-v", "02-the-double-spend.md"], in: folder)
+        #expect(verbose.status == 0, "\(verbose.stderr)")
+        let lines = verbose.stderr.split(separator: "\n").map(String.init)
+        let time = try #require(lines.last { $0.hasPrefix("time: ") }, "\(verbose.stderr)")
+        #expect(lines.firstIndex { $0.hasPrefix("panelproc: ") }! < lines.firstIndex(of: time)!)
+        // Phases in the order they ran, each with seconds; the outputs that took time inside the outputs phase.
+        let phases = ["cache", "text", "images", "continuity", "outputs", "trace"].map { time.range(of: " \($0) ")?.lowerBound }
+        #expect(phases.allSatisfy { $0 != nil } && phases.map { $0! } == phases.map { $0! }.sorted(), "\(time)")
+        #expect(time.contains(" (") && time.contains("pages "), "\(time)")
+        let quiet = try await panelproc(["02-the-double-spend.md"], in: folder)
+        #expect(!quiet.stderr.contains("time: "), "\(quiet.stderr)")
+        #expect(!verbose.stdout.isEmpty && quiet.stdout == verbose.stdout)
+    }
+
     @Test("--dry-run prints the plan on stdout and writes nothing")
     func dryRun() async throws {
         let folder = try scratchWithSamples()

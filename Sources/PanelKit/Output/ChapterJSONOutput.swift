@@ -3,6 +3,7 @@ import Foundation
 /// `generated/<slug>/chapter.json` (`--json`): the chapter as written back, every panel's results,
 /// verdict, image and cost.
 struct ChapterJSONOutput: RunOutput {
+    var name: String { "chapter.json" }
     var readsEarlierOutputs: Bool { false }
 
     init() {}

@@ -4,6 +4,7 @@ import Foundation
 /// every chapter gallery under each output folder (this run's and earlier ones'). Skipped with
 /// `--no-gallery`. Written after the images, the page PNGs and the PDF it links to.
 struct GalleryOutput: RunOutput {
+    var name: String { "gallery" }
     /// Sources of extra per-chapter sections, shown under the chapter header in this order.
     static let sectionSources: [any GallerySectionSource] = [PacingGallerySection(), ContinuityGallerySection()]
 

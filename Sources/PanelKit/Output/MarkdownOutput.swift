@@ -1,6 +1,7 @@
 /// The Markdown with its image lines, rewritten in place under `-i` when it changed. (Without
 /// `-i` the command prints `ChapterRecord.markdown` on stdout.)
 struct MarkdownOutput: RunOutput {
+    var name: String { "markdown" }
     init() {}
 
     func write(_ run: RunReport, settings: RunSettings) throws(RunFailure) -> [WrittenFile] {

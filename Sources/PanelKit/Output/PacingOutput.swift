@@ -3,6 +3,7 @@ import Foundation
 /// `generated/<slug>/pacing.json` and `pacing.svg` for every chapter with panels, on every run:
 /// the numbers of `panelproc pacing` (from the chapter as written back) and the two bar charts.
 struct PacingOutput: RunOutput {
+    var name: String { "pacing" }
     var readsEarlierOutputs: Bool { false }
 
     init() {}

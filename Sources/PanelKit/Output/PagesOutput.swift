@@ -4,6 +4,7 @@ import Foundation
 /// grid, a hatched box for a panel without a current image) and `generated/<slug>/thumbnails.pdf`
 /// (a cover, then one PDF page per comic page, drawn by the same code). Skipped with `--no-gallery`.
 struct PagesOutput: RunOutput {
+    var name: String { "pages" }
     var readsEarlierOutputs: Bool { false }
 
     /// A PDF page is the PNG page scaled: 1200x1800 pixels become 480x720 points (6.67x10 in).

@@ -2,6 +2,7 @@ import Foundation
 
 /// The `propose` policy: unknown roles go to `proposed.json` beside the database for review.
 struct ProposedRolesOutput: RunOutput {
+    var name: String { "proposed roles" }
     init() {}
 
     func write(_ run: RunReport, settings: RunSettings) throws(RunFailure) -> [WrittenFile] {

@@ -20,6 +20,8 @@ struct WrittenFile: Sendable, Equatable {
 /// side by side); each decides from the settings whether it has anything to do, and writes
 /// atomically.
 protocol RunOutput: Sendable {
+    /// What `--verbose` calls it when it says how long each output took.
+    var name: String { get }
     func write(_ run: RunReport, settings: RunSettings) throws(RunFailure) -> [WrittenFile]
     /// Whether this output reads files that earlier outputs write (the gallery embeds
     /// `pacing.svg` and links the pages): it waits for all of them. Outputs that read only the

@@ -405,7 +405,7 @@ struct ImagePhase: Sendable {
                     }
                     await ledger.settle(reserved: estimate, actual: result.costUSD)
                     let elapsed = ContinuousClock.now - started
-                    record.latencyMS = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+                    record.latencyMS = elapsed.totalSeconds * 1000
                     record.finishedAt = Date()
                     record.costUSD = result.costUSD
                     record.providerRequestID = result.image?.metadata.requestID

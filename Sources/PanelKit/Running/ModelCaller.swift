@@ -179,7 +179,7 @@ struct ModelCaller: StageModel {
         if seen.count > 1 { await traceEarlierAttempts(seen.dropLast(), record) }
         record.attempt = max(seen.count, 1)
         let elapsed = ContinuousClock.now - started
-        record.latencyMS = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        record.latencyMS = elapsed.totalSeconds * 1000
         record.finishedAt = Date()
 
         switch result {
@@ -237,8 +237,7 @@ struct ModelCaller: StageModel {
             return winner
         }
         guard let first else {
-            let seconds = Double(budget.components.seconds) + Double(budget.components.attoseconds) / 1e18
-            throw ProviderError(.timedOut, "no answer within \(String(format: "%g", seconds)) s "
+            throw ProviderError(.timedOut, "no answer within \(String(format: "%g", budget.totalSeconds)) s "
                                 + "(call_timeout for \(stage.rawValue)); raise `call_timeout` in panelproc.yml for a slow model")
         }
         return try first.get()
@@ -254,7 +253,7 @@ struct ModelCaller: StageModel {
             row.attempt = attempt.number
             row.status = .failed
             row.response = nil
-            row.latencyMS = Double(attempt.latency.components.seconds) * 1000 + Double(attempt.latency.components.attoseconds) / 1e15
+            row.latencyMS = attempt.latency.totalSeconds * 1000
             row.error = attempt.description
             row.finishedAt = Date()
             if let id = try? await trace.callStarted(row) { try? await trace.callFinished(id, row) }

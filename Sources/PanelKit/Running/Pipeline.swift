@@ -40,6 +40,7 @@ public struct Pipeline: Sendable {
     /// Runs every panel of every chapter through the phases and writes the outputs.
     public func run(_ chapters: [PreparedChapter]) async throws(RunFailure) -> RunReport {
         var report = RunReport()
+        var stopwatch = Stopwatch()
         var records = chapters.map(record)
         let ledger = CostLedger(capUSD: settings.maxCostUSD)
         let limiter = rateLimiter ?? RateLimiter(rpm: settings.rpm)
@@ -74,6 +75,7 @@ public struct Pipeline: Sendable {
             let reuse = PanelReuse(settings: settings, provider: textProvider, library: library)
             let keys = chapters.map { chapter in chapter.chapter.panels.map { reuse.key($0, in: chapter) } }
             let (known, storedCost, reusedCalls) = try await reused(chapters, keys: keys, trace: trace)
+            report.timings.phases.append(.init(name: "cache", seconds: stopwatch.lap()))
             let outcomes = await textPhase(model: routedModel(caller), library: library).run(chapters, known: known)
             let costByPanel = await counters.costByPanel
             var newlyStored: [StoredPanel] = []
@@ -100,6 +102,7 @@ public struct Pipeline: Sendable {
             report.callsMade = await counters.callsMade
             report.callsCached = await counters.callsCached + reusedCalls
             report.stopped = outcomes.joined().compactMap { $0?.stopsRun }.first.map(RunStop.text)
+            report.timings.phases.append(.init(name: "text", seconds: stopwatch.lap()))
         }
 
         if let imageProvider, report.stopped == nil {
@@ -123,6 +126,7 @@ public struct Pipeline: Sendable {
                     }
                 }
             }
+            report.timings.phases.append(.init(name: "images", seconds: stopwatch.lap()))
         }
         report.costUSD = await ledger.spentUSD
         report.costCapReached = await ledger.capReached
@@ -131,6 +135,7 @@ public struct Pipeline: Sendable {
         report.chapters = records
         let checked = await continuityRules
         if report.stopped == nil { report.continuity = try await continuity.run(continuityInputs, rules: checked, model: model) }
+        report.timings.phases.append(.init(name: "continuity", seconds: stopwatch.lap()))
         var start = outputs.startIndex
         while start < outputs.endIndex {
             // A run of outputs that read only the records is written side by side; any other alone.
@@ -139,24 +144,33 @@ public struct Pipeline: Sendable {
                 while end < outputs.endIndex, !outputs[end].readsEarlierOutputs { end += 1 }
             }
             let finished = report
-            let results = await withTaskGroup(of: (Int, Result<[WrittenFile], RunFailure>).self) { group in
+            let results = await withTaskGroup(of: (Int, Result<[WrittenFile], RunFailure>, Double).self) { group in
                 for index in start..<end {
                     let output = outputs[index]
-                    group.addTask { (index, Result { () throws(RunFailure) in try output.write(finished, settings: settings) }) }
+                    group.addTask {
+                        var own = Stopwatch()
+                        let result = Result { () throws(RunFailure) in try output.write(finished, settings: settings) }
+                        return (index, result, own.lap())
+                    }
                 }
-                var results: [Int: Result<[WrittenFile], RunFailure>] = [:]
-                for await (index, result) in group { results[index] = result }
+                var results: [Int: (Result<[WrittenFile], RunFailure>, Double)] = [:]
+                for await (index, result, seconds) in group { results[index] = (result, seconds) }
                 return results
             }
             for index in start..<end {
-                for file in try results[index]!.get() {
+                report.timings.outputs.append(.init(name: outputs[index].name, seconds: results[index]!.1))
+                for file in try results[index]!.0.get() {
                     if let chapter = file.chapter { report.chapters[chapter].files.append(file.path) }
                     report.proposedRoles += file.added
                 }
             }
             start = end
         }
-        if let trace, let runID = report.runID { try await record(report, in: trace, runID: runID) }
+        report.timings.phases.append(.init(name: "outputs", seconds: stopwatch.lap()))
+        if let trace, let runID = report.runID {
+            try await record(report, in: trace, runID: runID)
+            report.timings.phases.append(.init(name: "trace", seconds: stopwatch.lap()))
+        }
         return report
     }
 

@@ -71,7 +71,7 @@ actor RateLimiter {
 
     /// Calls a minute now allowed by the configured rate and 429s; nil when there is no limit.
     var currentRPM: Double? {
-        interval > .zero ? 60 / Self.seconds(interval) : nil
+        interval > .zero ? 60 / interval.totalSeconds : nil
     }
 
     /// Waits for this call's slot.
@@ -132,11 +132,11 @@ actor RateLimiter {
         slowDowns += 1
         let rate: Double
         if interval > .zero {
-            rate = 60 / Self.seconds(interval)
+            rate = 60 / interval.totalSeconds
         } else {
             rate = observedRPM(at: now)
         }
-        if reference == 0 { reference = configured > .zero ? 60 / Self.seconds(configured) : rate }
+        if reference == 0 { reference = configured > .zero ? 60 / configured.totalSeconds : rate }
         let slower = max(rate / 2, reference / 16, 1)
         interval = Self.spacing(rpm: slower)
         // Calls already given a slot keep it; the next ones are spaced at the new rate.
@@ -148,14 +148,14 @@ actor RateLimiter {
     private func observedRPM(at now: Instant) -> Double {
         let recent = started.filter { $0 <= now && now - $0 <= .seconds(10) }
         guard let first = recent.first else { return 60 }
-        let elapsed = max(Self.seconds(now - first), 0.1)
+        let elapsed = max((now - first).totalSeconds, 0.1)
         return Double(recent.count) * 60 / elapsed
     }
 
     /// A 2xx: one step of the way back to the reference rate.
     private func succeeded() {
         guard reference > 0, interval > .zero else { return }
-        let faster = 60 / Self.seconds(interval) + reference / Double(recoverySuccesses)
+        let faster = 60 / interval.totalSeconds + reference / Double(recoverySuccesses)
         if faster < reference {
             interval = Self.spacing(rpm: faster)
         } else {
@@ -179,7 +179,7 @@ actor RateLimiter {
             } else if kind == "requests" {
                 // A later header replaces this one: spread what remains over the time until the
                 // reset only when, at the rate calls are going out, it would not last that long.
-                let needed = observedRPM(at: now) / 60 * Self.seconds(reset)
+                let needed = observedRPM(at: now) / 60 * reset.totalSeconds
                 spread = needed > remaining ? reset / remaining : .zero
                 spreadUntil = needed > remaining ? until : nil
             }
@@ -206,10 +206,6 @@ actor RateLimiter {
     }
 
     private static func spacing(rpm: Double) -> Duration { .nanoseconds(Int64(60_000_000_000 / max(rpm, 1e-9))) }
-
-    private static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
 }
 
 extension RetryWait {

@@ -180,6 +180,8 @@ public struct RunReport: Sendable {
     public var costCapReached = false
     /// The continuity checker's report for each chapter, by chapter index (`ContinuityPass`).
     public var continuity: [ContinuityReport] = []
+    /// How long each phase and each output took (`--verbose` prints them).
+    public var timings = RunTimings()
 
     public init() {}
 

@@ -32,7 +32,7 @@ struct RateLimiterTests {
     func wait(_ limiter: RateLimiter, at now: ContinuousClock.Instant) async -> Double {
         let slot = await limiter.reserve(at: now)
         let gap = slot - now
-        return Double(gap.components.seconds) + Double(gap.components.attoseconds) / 1e18
+        return gap.totalSeconds
     }
 
     @Test("A lone 429 slows nobody, with or without a configured rate")
@@ -146,7 +146,7 @@ struct RateLimiterTests {
         let cases: [(String, Double?)] = [("1s", 1), ("6m0s", 360), ("20ms", 0.02), ("1m30.5s", 90.5), ("1h2m3s", 3723), ("0.5", 0.5),
                                           ("250us", 0.00025), ("soon", nil), ("", nil), ("5x", nil), ("-1", nil)]
         for (text, seconds) in cases {
-            let parsed = RateLimiter.parseReset(text).map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 }
+            let parsed = RateLimiter.parseReset(text).map(\.totalSeconds)
             #expect(parsed.map { abs($0 - (seconds ?? -1)) < 1e-9 } ?? (seconds == nil), "\(text) → \(String(describing: parsed))")
         }
     }

@@ -39,7 +39,7 @@ struct RetryPolicy: Sendable, Equatable {
     /// it gives one (seconds or an HTTP-date), else the jittered backoff.
     func delay(attempt: Int, retryAfter: String?, now: Date = Date()) -> Duration {
         if let retryAfter, let wait = Self.parseRetryAfter(retryAfter, now: now) { return wait }
-        let nominal = min(seconds(baseDelay) * pow(factor, Double(max(attempt, 1) - 1)), seconds(maxDelay))
+        let nominal = min(baseDelay.totalSeconds * pow(factor, Double(max(attempt, 1) - 1)), maxDelay.totalSeconds)
         return .seconds(nominal * (1 - jitter * unitRandom(attempt)))
     }
 
@@ -61,10 +61,6 @@ struct RetryPolicy: Sendable, Equatable {
             }
         }
         return nil
-    }
-
-    private func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     /// In [0, 1): from the seed and the attempt when seeded (same inputs, same delays).

@@ -36,8 +36,7 @@ struct HTTPAttempt: Sendable, Equatable, CustomStringConvertible {
         var text = "attempt \(number): \(method) \(url) → " + (status.map { "HTTP \($0)" } ?? "failed: \(failure ?? "unknown")")
         if let retryAfter { text += " (Retry-After \(retryAfter))" }
         if let nextDelay {
-            let seconds = Double(nextDelay.components.seconds) + Double(nextDelay.components.attoseconds) / 1e18
-            text += "; retrying in " + String(format: "%.1f s", seconds)
+            text += "; retrying in " + String(format: "%.1f s", nextDelay.totalSeconds)
         }
         return text
     }
