@@ -83,7 +83,7 @@ enum SketchRenderer {
         staged(&scene, seed: seed, variant: layout.variant)
         // What is drawn of each figure: drawing is clipped to the frame.
         let figureBoxes = scene.figures.map { $0.bounds.clipped(to: frame) }
-        let labels = scene.nameLabels(on: canvas, unit: unit, draw: false)
+        let labels = scene.nameLabels(on: canvas, unit: unit)
 
         let palette = layout.palette.compactMap(SketchLook.color(ofPaletteEntry:))
         let background = palette.first.map { $0.mixed(with: .white, amount: 0.86) } ?? .white
@@ -156,7 +156,7 @@ enum SketchRenderer {
                 canvas.rectangle(box, fill: SketchColor(1, 0.98, 0.9), stroke: SketchStroke(color: .grey(0.35), width: max(1, unit * 0.002)))
                 canvas.drawText(name, in: box.insetBy(unit * 0.006, unit * 0.004), style: propStyle(unit: unit))
             }
-            _ = scene.drawFigures(on: canvas, unit: unit)
+            scene.drawFigures(on: canvas, unit: unit, labels: composition.nameLabels)
             lettering.draw(on: canvas, frame: frame)
         }
         canvas.rectangle(frame, stroke: SketchStroke(color: .grey(0.1), width: max(1, (unit * 0.005).rounded())))

@@ -309,42 +309,44 @@ struct SketchScene {
     /// The foreground silhouette goes last, over everything.
     private var drawingOrder: [SketchFigure] { figures.filter { !$0.isSilhouette } + figures.filter(\.isSilhouette) }
 
-    /// Draws the figures and their name labels; returns the labels' rectangles.
-    func drawFigures(on canvas: SketchCanvas, unit: Double) -> [SketchRect] {
+    /// Draws the figures, then their name labels in `labels` (`nameLabels`' rectangles, measured
+    /// once when the sketch was laid out).
+    func drawFigures(on canvas: SketchCanvas, unit: Double, labels: [SketchRect]) {
         let outline = SketchStroke(color: .grey(0.22), width: max(1.2, unit * 0.005))
-        for figure in drawingOrder { draw(figure, on: canvas, outline: outline, unit: unit) }
-        return nameLabels(on: canvas, unit: unit, draw: true)
+        let ordered = drawingOrder
+        for figure in ordered { draw(figure, on: canvas, outline: outline, unit: unit) }
+        for (figure, rect) in zip(ordered.filter { $0.name != nil }, labels) {
+            let look = labelLook(figure, unit: unit)
+            canvas.roundedRectangle(rect, radius: rect.height * 0.3, fill: look.background, stroke: look.border)
+            canvas.drawText(figure.name ?? "", in: rect.insetBy(look.padX, look.padY), style: look.style)
+        }
     }
 
-    /// Where the name labels go (measured on `canvas`); drawn too when `draw` is true.
-    func nameLabels(on canvas: SketchCanvas, unit: Double, draw: Bool) -> [SketchRect] {
-        let ordered = drawingOrder
+    /// Where the name labels go, in drawing order (measured on `canvas`).
+    func nameLabels(on canvas: SketchCanvas, unit: Double) -> [SketchRect] {
         let slot = Self.slots(max(1, figures.filter { !$0.isSilhouette }.count), from: frame.minX, to: frame.maxX).width
-        var labels: [SketchRect] = []
-        for figure in ordered {
-            guard let name = figure.name else { continue }
-            let size = min(max(unit * 0.028, 8), 22) * max(0.75, Self.crowdScale(figures.count))
-            var style = SketchTextStyle(font: SketchFont(size: size, bold: true), color: .grey(0.1), singleLine: true)
-            var background = SketchColor.white
-            var border: SketchStroke? = SketchStroke(color: .grey(0.4), width: max(1, unit * 0.002))
-            if figure.isSilhouette {
-                style.color = .white
-                background = .grey(0.22)
-                border = nil
-            }
-            let text = canvas.measureText(name, style: style, wrapWidth: nil)
-            let padX = size * 0.45, padY = size * 0.2
-            let maxWidth = figure.isSilhouette ? frame.width * 0.4 : max(slot * 0.95, size * 3)
-            let width = min(text.width + 2 * padX, maxWidth), height = text.height + 2 * padY
+        return drawingOrder.compactMap { figure in
+            guard let name = figure.name else { return nil }
+            let look = labelLook(figure, unit: unit)
+            let text = canvas.measureText(name, style: look.style, wrapWidth: nil)
+            let maxWidth = figure.isSilhouette ? frame.width * 0.4 : max(slot * 0.95, look.style.font.size * 3)
+            let width = min(text.width + 2 * look.padX, maxWidth), height = text.height + 2 * look.padY
             let anchorY = labelTop(figure, labelHeight: height, unit: unit)
-            let rect = SketchRect(x: figure.head.x - width / 2, y: anchorY, width: width, height: height)
-            if draw {
-                canvas.roundedRectangle(rect, radius: height * 0.3, fill: background, stroke: border)
-                canvas.drawText(name, in: rect.insetBy(padX, padY), style: style)
-            }
-            labels.append(rect)
+            return SketchRect(x: figure.head.x - width / 2, y: anchorY, width: width, height: height)
         }
-        return labels
+    }
+
+    /// A name label's lettering, box and padding: dark on white, or white on the silhouette's grey.
+    private func labelLook(_ figure: SketchFigure, unit: Double)
+        -> (style: SketchTextStyle, background: SketchColor, border: SketchStroke?, padX: Double, padY: Double)
+    {
+        let size = min(max(unit * 0.028, 8), 22) * max(0.75, Self.crowdScale(figures.count))
+        var style = SketchTextStyle(font: SketchFont(size: size, bold: true), color: .grey(0.1), singleLine: true)
+        guard figure.isSilhouette else {
+            return (style, .white, SketchStroke(color: .grey(0.4), width: max(1, unit * 0.002)), size * 0.45, size * 0.2)
+        }
+        style.color = .white
+        return (style, .grey(0.22), nil, size * 0.45, size * 0.2)
     }
 
     /// The top of a figure's name label: under the feet, or near the frame's bottom for bodies that run off it.

@@ -79,6 +79,28 @@ struct SketchLookTests {
         }
     }
 
+    @Test("Each name label is drawn in the box the layout measured for it: a white box with dark lettering")
+    func labelsWhereLaidOut() throws {
+        let size = ImageSize(width: 768, height: 512)
+        let layout = PanelLayout(panelID: "c/p01-01", title: nil, shot: .medium, characters: ["Mira", "Theo"], bubbles: [])
+        let composition = SketchRenderer.compose(layout, size: size, canvas: try SketchCanvas(width: size.width, height: size.height))
+        #expect(composition.nameLabels.count == 2)
+        let image = try #require(SketchImage(png: try SketchRenderer.render(layout, size: size).png))
+        let pixels = image.rgbPixels
+        for label in composition.nameLabels {
+            let inside = label.insetBy(2, 2)
+            var white = 0, dark = 0
+            for y in Int(inside.minY.rounded(.up))..<Int(inside.maxY) {
+                for x in Int(inside.minX.rounded(.up))..<Int(inside.maxX) {
+                    let pixel = pixels[y * size.width + x]
+                    if pixel == 0xFF_FFFF { white += 1 }
+                    if pixel & 0xFF <= 0x20, (pixel >> 8) & 0xFF <= 0x20, pixel >> 16 <= 0x20 { dark += 1 }
+                }
+            }
+            #expect(white > 0 && dark > 0, "label at \(label): \(white) white, \(dark) dark pixels")
+        }
+    }
+
     @Test("The setting comes from the Setting field, else the scene's first place; props from Props or the listed nouns")
     func sceneReading() throws {
         let fielded = try panel("Mira waits.\n\n**Setting:** the old bank, rainy night\n\n**Props:** ledger, lantern, stamp, quill\n")
