@@ -69,8 +69,11 @@ struct ChapterSheets {
             for cell in layout.cells {
                 let panel = record.panels[cell.panelIndex]
                 let shown = panels[cell.panelIndex]
+                // The image as the manifest names it, relative to the Markdown: a book folder that
+                // moves (or is checked out elsewhere) keeps its fingerprints and its pages.
+                let picture = shown?.imagePath == nil ? "" : panel.currentImage?.path ?? ""
                 text += "\(cell.rect)|\(shown?.id ?? "")|\(shown?.title ?? "")|\(panel.status.rawValue)|\(shown?.reason ?? "")|"
-                    + "\(shown?.imagePath ?? "")|\(panel.currentImage?.contentHash ?? "")|\(panel.currentImage?.promptHash ?? "")"
+                    + "\(picture)|\(panel.currentImage?.contentHash ?? "")|\(panel.currentImage?.promptHash ?? "")"
                     + (panel.currentImage?.picked.map { "|picked \($0)" } ?? "") + (panel.currentImage?.pin.map { "|pin \($0.sha256)" } ?? "") + "\n"
             }
             sheet.fingerprint = SHA256.hex(text)

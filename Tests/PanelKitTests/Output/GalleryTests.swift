@@ -176,6 +176,22 @@ struct GalleryRunTests {
         #expect(try drawn() == first)
     }
 
+    @Test("A book folder that moves keeps its pages: none is drawn again, and fingerprints.txt stays as it was")
+    func movedBook() async throws {
+        let book = try ImageBook()
+        try await book.runSketch(["01-paper-and-promises.md"])
+        let fingerprints = try book.text("generated/01-paper-and-promises/pages/fingerprints.txt")
+        let moved = try makeTemporaryFolder().appendingPathComponent("moved book")
+        defer { try? FileManager.default.removeItem(at: moved.deletingLastPathComponent()) }
+        try FileManager.default.moveItem(at: book.folder, to: moved)
+        let pipeline = Pipeline(settings: RunSettings(), imageProvider: SketchImageProvider())
+        let report = try await pipeline.run(try pipeline.prepare(files: [moved.appendingPathComponent("01-paper-and-promises.md")]))
+        #expect(report.imagesMade == 0)
+        #expect(!report.chapters[0].files.contains { $0.hasSuffix("/pages/") || $0.hasSuffix("thumbnails.pdf") }, "\(report.chapters[0].files)")
+        let after = try RepoPaths.bytes(moved.appendingPathComponent("generated/01-paper-and-promises/pages/fingerprints.txt"))
+        #expect(String(decoding: after, as: UTF8.self) == fingerprints)
+    }
+
     @Test("--no-gallery writes no gallery, pages or PDF")
     func noGallery() async throws {
         let book = try ImageBook()
