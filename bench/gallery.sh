@@ -31,17 +31,24 @@ def fresh(name):
     return work
 
 def timings(stderr):
-    """`time: cache 0.02s, text 1.23s, …, outputs 0.86s (manifest 0.01s, pages 0.79s, gallery 0.05s), trace 0.11s`"""
+    """`time: setup 0.02s, …, outputs 0.86s (manifest.json 0.01s, pages 0.79s, gallery 0.05s), trace 0.11s`:
+    the phases, and the outputs (in the brackets), each by name."""
     line = next((l for l in stderr.splitlines() if l.startswith("time: ")), None)
     if line is None:
-        sys.exit("gallery: panelproc -v printed no `time:` line")
-    parts = {}
-    for piece in re.split(r"[,()]", line[len("time: "):]):
-        piece = piece.strip()
-        if piece:
-            name, seconds = piece.rsplit(" ", 1)
-            parts[name] = float(seconds.rstrip("s"))
-    return parts
+        sys.exit("gallery: panelproc -v printed no `time:` line (builds before 2256810 have none)")
+    def parts(text):
+        named = {}
+        for piece in text.split(","):
+            piece = piece.strip()
+            if piece:
+                name, seconds = piece.rsplit(" ", 1)
+                named[name] = float(seconds.rstrip("s"))
+        return named
+    body = line[len("time: "):]
+    inner = re.search(r"\((.*)\)", body)
+    phases = parts(re.sub(r"\(.*\)", "", body))
+    phases["outputs of"] = parts(inner.group(1)) if inner else {}
+    return phases
 
 def timed(args, cwd):
     """The run's wall time and its `-v` timings."""
@@ -53,7 +60,8 @@ def timed(args, cwd):
     return wall, timings(proc.stderr)
 
 def step(parts):
-    return parts.get("pages", 0) + parts.get("gallery", 0)
+    # An output that took under 5 ms is left off the line.
+    return parts["outputs of"].get("pages", 0) + parts["outputs of"].get("gallery", 0)
 
 cold = {"with": [], "without": []}
 warm = {"with": [], "without": []}
@@ -95,7 +103,8 @@ c_with, c_without = median(w for w, _ in cold["with"]), median(w for w, _ in col
 paired = median((w - wo) / wo for (w, _), (wo, _) in zip(cold["with"], cold["without"]))
 print(f"1000 panels, {pages} pages, thumbnails.pdf {pdf / 1e6:.1f} MB, {runs} fresh runs with the gallery and {runs} without, in pairs")
 print(f"fresh run, inside each run: the step {median(step(p) for _, p in cold['with']) * 1000:4.0f} ms "
-      f"(pages {median(p['pages'] for _, p in cold['with']) * 1000:4.0f} ms, index {median(p['gallery'] for _, p in cold['with']) * 1000:3.0f} ms) "
+      f"(pages {median(p['outputs of'].get('pages', 0) for _, p in cold['with']) * 1000:4.0f} ms, "
+      f"index {median(p['outputs of'].get('gallery', 0) for _, p in cold['with']) * 1000:3.0f} ms) "
       f"of a {c_with:5.2f} s run (images {median(p['images'] for _, p in cold['with']):5.2f} s, text {median(p['text'] for _, p in cold['with']):4.2f} s)")
 print(f"           share of its run: median {median(inside) * 100:4.1f}%, lowest {min(inside) * 100:4.1f}%, highest {max(inside) * 100:4.1f}% (goal < 10%)")
 # What the gallery adds to the outputs phase (the JSON, the manifest and the rest run beside the
@@ -103,9 +112,9 @@ print(f"           share of its run: median {median(inside) * 100:4.1f}%, lowest
 # a difference between whole runs.
 o_with, o_without = median(p["outputs"] for _, p in cold["with"]), median(p["outputs"] for _, p in cold["without"])
 print(f"outputs phase: {o_with * 1000:4.0f} ms with the gallery, {o_without * 1000:4.0f} ms without: the step adds "
-      f"{(o_with - o_without) * 1000:4.0f} ms = {(o_with - o_without) / c_without * 100:4.1f}% of a run without gallery")
-print(f"between runs (cross-check, noisy): without gallery {c_without:5.2f} s, with {c_with:5.2f} s; "
-      f"median of the pairs' shares {paired * 100:4.1f}%")
+      f"{(o_with - o_without) * 1000:4.0f} ms to it, {(o_with - o_without) / c_without * 100:4.1f}% of a run without gallery")
+print(f"between runs (cross-check, noisy): medians without gallery {c_without:5.2f} s, with {c_with:5.2f} s "
+      f"({(c_with - c_without) / c_without * 100:4.1f}% more); the median pair's difference {paired * 100:4.1f}%")
 alone = median(step(p) for _, p in redrawn)
 print(f"step alone: a rerun with the gallery's files deleted ({len(redrawn)} runs) spends {alone * 1000:4.0f} ms on it "
       f"= {alone / c_without * 100:4.1f}% of a fresh run without gallery")

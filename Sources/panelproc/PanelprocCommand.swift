@@ -216,7 +216,7 @@ struct PanelprocCommand: AsyncParsableCommand {
         if failures.count > shown { Console.write("and \(failures.count - shown) more; panelproc trace --failed") }
         if report.continuity.contains(where: { !$0.alerts.isEmpty }) { ContinuityConsole.print(report.continuity, all: false, verbose: common.verbose) }
         Console.write(Summary.line(for: report, elapsed: Date().timeIntervalSince(started)))
-        if common.verbose, !report.timings.phases.isEmpty { Console.write(Summary.timings(report.timings)) }
+        if common.verbose { Console.write(Summary.timings(report.timings)) }
         if let stopped = report.stopped {
             Console.error("error: the run stopped: \(stopped.message)")
             throw ExitStatus.runFailed.exitCode

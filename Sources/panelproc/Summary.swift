@@ -46,13 +46,13 @@ enum Summary {
         return line
     }
 
-    /// `time: cache 0.41s, text 5.90s, …, outputs 0.95s (pages 0.84s, chapter.json 0.30s), trace 0.12s`:
+    /// `time: setup 0.02s, cache 0.41s, text 5.90s, …, outputs 0.95s (pages 0.84s, chapter.json 0.30s), trace 0.12s`:
     /// printed after the summary with `--verbose`. Outputs that took under 5 ms are left out.
     static func timings(_ timings: RunTimings) -> String {
-        let seconds = { (part: RunTimings.Part) in "\(part.name) " + String(format: "%.2fs", part.seconds) }
-        let outputs = timings.outputs.filter { $0.seconds >= 0.005 }.map(seconds)
+        let formatted = { (part: RunTimings.Part) in "\(part.name) " + String(format: "%.2fs", part.seconds) }
+        let outputs = timings.outputs.filter { $0.seconds >= 0.005 }.map(formatted)
         let phases = timings.phases.map { phase in
-            phase.name == "outputs" && !outputs.isEmpty ? seconds(phase) + " (" + outputs.joined(separator: ", ") + ")" : seconds(phase)
+            phase.name == "outputs" && !outputs.isEmpty ? formatted(phase) + " (" + outputs.joined(separator: ", ") + ")" : formatted(phase)
         }
         return "time: " + phases.joined(separator: ", ")
     }

@@ -38,7 +38,7 @@ struct ImageCommandTests {
         let time = try #require(lines.last { $0.hasPrefix("time: ") }, "\(verbose.stderr)")
         #expect(lines.firstIndex { $0.hasPrefix("panelproc: ") }! < lines.firstIndex(of: time)!)
         // Phases in the order they ran, each with seconds; the outputs that took time inside the outputs phase.
-        let phases = ["cache", "text", "images", "continuity", "outputs", "trace"].map { time.range(of: " \($0) ")?.lowerBound }
+        let phases = ["setup", "cache", "text", "images", "assemble", "continuity", "outputs", "trace"].map { time.range(of: " \($0) ")?.lowerBound }
         #expect(phases.allSatisfy { $0 != nil } && phases.map { $0! } == phases.map { $0! }.sorted(), "\(time)")
         #expect(time.contains(" (") && time.contains("pages "), "\(time)")
         let quiet = try await panelproc(["02-the-double-spend.md"], in: folder)

@@ -3,7 +3,7 @@ import Foundation
 /// `generated/<slug>/continuity.json` for every chapter with panels: the continuity checker's
 /// alerts (decided ones with their status and note) and the facts the chapter establishes.
 struct ContinuityOutput: RunOutput {
-    var name: String { "continuity" }
+    var name: String { "continuity.json" }
     var readsEarlierOutputs: Bool { false }
 
     init() {}

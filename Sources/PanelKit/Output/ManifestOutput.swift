@@ -4,7 +4,7 @@ import Foundation
 /// image phase dropped from the manifest (deleted from the Markdown) move to
 /// `generated/<slug>/orphans/`, so the folder holds only what the document points at.
 struct ManifestOutput: RunOutput {
-    var name: String { "manifest" }
+    var name: String { "manifest.json" }
     var readsEarlierOutputs: Bool { false }
 
     init() {}

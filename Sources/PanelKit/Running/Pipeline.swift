@@ -41,6 +41,8 @@ public struct Pipeline: Sendable {
     public func run(_ chapters: [PreparedChapter]) async throws(RunFailure) -> RunReport {
         var report = RunReport()
         var stopwatch = Stopwatch()
+        // The trace is written after the text phase and at the end: one line for both.
+        var traceSeconds = 0.0
         var records = chapters.map(record)
         let ledger = CostLedger(capUSD: settings.maxCostUSD)
         let limiter = rateLimiter ?? RateLimiter(rpm: settings.rpm)
@@ -64,6 +66,7 @@ public struct Pipeline: Sendable {
                 throw .write("\(error)")
             }
             report.tracePath = path
+            report.timings.phases.append(.init(name: "setup", seconds: stopwatch.lap()))
             let counters = RunCounters()
             var caller = ModelCaller(provider: textProvider, library: library, trace: trace, runID: report.runID ?? 0,
                                      useCache: settings.useCache, concurrency: settings.concurrency, counters: counters)
@@ -77,6 +80,7 @@ public struct Pipeline: Sendable {
             let (known, storedCost, reusedCalls) = try await reused(chapters, keys: keys, trace: trace)
             report.timings.phases.append(.init(name: "cache", seconds: stopwatch.lap()))
             let outcomes = await textPhase(model: routedModel(caller), library: library).run(chapters, known: known)
+            report.timings.phases.append(.init(name: "text", seconds: stopwatch.lap()))
             let costByPanel = await counters.costByPanel
             var newlyStored: [StoredPanel] = []
             for (chapterIndex, chapterOutcomes) in outcomes.enumerated() {
@@ -102,10 +106,10 @@ public struct Pipeline: Sendable {
             report.callsMade = await counters.callsMade
             report.callsCached = await counters.callsCached + reusedCalls
             report.stopped = outcomes.joined().compactMap { $0?.stopsRun }.first.map(RunStop.text)
-            report.timings.phases.append(.init(name: "text", seconds: stopwatch.lap()))
+            traceSeconds += stopwatch.lap()
         }
 
-        if let imageProvider, report.stopped == nil {
+        if let imageProvider, report.stopped == nil, records.contains(where: { !$0.panels.isEmpty }) {
             let phase = imagePhase(imageProvider, limiter: limiter)
             for index in records.indices where !records[index].panels.isEmpty {
                 let manifest: ImageManifest
@@ -133,9 +137,12 @@ public struct Pipeline: Sendable {
 
         for index in records.indices { assemble(&records[index], from: chapters[index]) }
         report.chapters = records
+        report.timings.phases.append(.init(name: "assemble", seconds: stopwatch.lap()))
         let checked = await continuityRules
-        if report.stopped == nil { report.continuity = try await continuity.run(continuityInputs, rules: checked, model: model) }
-        report.timings.phases.append(.init(name: "continuity", seconds: stopwatch.lap()))
+        if report.stopped == nil {
+            report.continuity = try await continuity.run(continuityInputs, rules: checked, model: model)
+            report.timings.phases.append(.init(name: "continuity", seconds: stopwatch.lap()))
+        }
         var start = outputs.startIndex
         while start < outputs.endIndex {
             // A run of outputs that read only the records is written side by side; any other alone.
@@ -144,22 +151,23 @@ public struct Pipeline: Sendable {
                 while end < outputs.endIndex, !outputs[end].readsEarlierOutputs { end += 1 }
             }
             let finished = report
-            let results = await withTaskGroup(of: (Int, Result<[WrittenFile], RunFailure>, Double).self) { group in
+            typealias Written = (files: Result<[WrittenFile], RunFailure>, seconds: Double)
+            let results = await withTaskGroup(of: (Int, Written).self) { group in
                 for index in start..<end {
                     let output = outputs[index]
                     group.addTask {
-                        var own = Stopwatch()
-                        let result = Result { () throws(RunFailure) in try output.write(finished, settings: settings) }
-                        return (index, result, own.lap())
+                        var clock = Stopwatch()
+                        let files = Result { () throws(RunFailure) in try output.write(finished, settings: settings) }
+                        return (index, (files, clock.lap()))
                     }
                 }
-                var results: [Int: (Result<[WrittenFile], RunFailure>, Double)] = [:]
-                for await (index, result, seconds) in group { results[index] = (result, seconds) }
+                var results: [Int: Written] = [:]
+                for await (index, written) in group { results[index] = written }
                 return results
             }
             for index in start..<end {
-                report.timings.outputs.append(.init(name: outputs[index].name, seconds: results[index]!.1))
-                for file in try results[index]!.0.get() {
+                report.timings.outputs.append(.init(name: outputs[index].name, seconds: results[index]!.seconds))
+                for file in try results[index]!.files.get() {
                     if let chapter = file.chapter { report.chapters[chapter].files.append(file.path) }
                     report.proposedRoles += file.added
                 }
@@ -169,7 +177,7 @@ public struct Pipeline: Sendable {
         report.timings.phases.append(.init(name: "outputs", seconds: stopwatch.lap()))
         if let trace, let runID = report.runID {
             try await record(report, in: trace, runID: runID)
-            report.timings.phases.append(.init(name: "trace", seconds: stopwatch.lap()))
+            report.timings.phases.append(.init(name: "trace", seconds: traceSeconds + stopwatch.lap()))
         }
         return report
     }

@@ -9,10 +9,13 @@ public struct RunTimings: Sendable, Equatable {
         public var seconds: Double
     }
 
-    /// The phases, in order: cache (opening the trace, decoding stored panels), text, images,
-    /// continuity, outputs, trace. A phase a run did not reach is missing.
+    /// The phases, in the order they ran: setup (the prompts read, the trace opened), cache (stored
+    /// panels decoded), text (the stage chain), images, assemble (image lines spliced into each
+    /// Markdown), continuity, outputs, then trace, which counts both of its writes (the panels
+    /// stored after the text phase, and the run's record at the end). A phase the run did not do
+    /// (no panels, no images, a stopped run) is missing.
     public internal(set) var phases: [Part] = []
-    /// Each output from its start to its end, in the order of `RunOutputs.standard`. Outputs written
+    /// Each output from its start to its end, in the order the run writes them. Outputs written
     /// side by side overlap, so these can add up to more than the outputs phase.
     public internal(set) var outputs: [Part] = []
 

@@ -58,7 +58,7 @@ enum SketchRenderer {
         var footer: SketchRect
         var scene: SketchScene
         var figureBoxes: [SketchRect]
-        var nameLabels: [SketchRect]
+        var nameLabels: [SketchScene.NameLabel]
         var settingBand: SketchRect?
         var settingLabel: SketchRect?
         var props: [(name: String, box: SketchRect)]
@@ -100,7 +100,7 @@ enum SketchRenderer {
             settingLabel = SketchRect(x: band.x + unit * 0.015, y: band.y + unit * 0.01,
                                       width: min(measured.width + text, band.width * 0.6), height: measured.height + text * 0.3)
         }
-        var taken = figureBoxes + labels + [settingLabel].compactMap { $0 }
+        var taken = figureBoxes + labels.map(\.box) + [settingLabel].compactMap { $0 }
         var props: [(String, SketchRect)] = []
         let propHeight = text * 1.6
         for prop in layout.props.prefix(3) {

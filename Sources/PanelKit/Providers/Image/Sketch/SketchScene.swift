@@ -309,40 +309,47 @@ struct SketchScene {
     /// The foreground silhouette goes last, over everything.
     private var drawingOrder: [SketchFigure] { figures.filter { !$0.isSilhouette } + figures.filter(\.isSilhouette) }
 
-    /// Draws the figures, then their name labels in `labels` (`nameLabels`' rectangles, measured
-    /// once when the sketch was laid out).
-    func drawFigures(on canvas: SketchCanvas, unit: Double, labels: [SketchRect]) {
+    /// A figure's name under it, placed when the sketch is laid out.
+    struct NameLabel {
+        var name: String
+        var box: SketchRect
+        /// Lettered white on the silhouette's grey, without a border.
+        var onSilhouette: Bool
+    }
+
+    /// Draws the figures, then `labels` (from `nameLabels`, measured once when the sketch was laid out).
+    func drawFigures(on canvas: SketchCanvas, unit: Double, labels: [NameLabel]) {
         let outline = SketchStroke(color: .grey(0.22), width: max(1.2, unit * 0.005))
-        let ordered = drawingOrder
-        for figure in ordered { draw(figure, on: canvas, outline: outline, unit: unit) }
-        for (figure, rect) in zip(ordered.filter { $0.name != nil }, labels) {
-            let look = labelLook(figure, unit: unit)
-            canvas.roundedRectangle(rect, radius: rect.height * 0.3, fill: look.background, stroke: look.border)
-            canvas.drawText(figure.name ?? "", in: rect.insetBy(look.padX, look.padY), style: look.style)
+        for figure in drawingOrder { draw(figure, on: canvas, outline: outline, unit: unit) }
+        for label in labels {
+            let look = labelLook(onSilhouette: label.onSilhouette, unit: unit)
+            canvas.roundedRectangle(label.box, radius: label.box.height * 0.3, fill: look.background, stroke: look.border)
+            canvas.drawText(label.name, in: label.box.insetBy(look.padX, look.padY), style: look.style)
         }
     }
 
     /// Where the name labels go, in drawing order (measured on `canvas`).
-    func nameLabels(on canvas: SketchCanvas, unit: Double) -> [SketchRect] {
+    func nameLabels(on canvas: SketchCanvas, unit: Double) -> [NameLabel] {
         let slot = Self.slots(max(1, figures.filter { !$0.isSilhouette }.count), from: frame.minX, to: frame.maxX).width
         return drawingOrder.compactMap { figure in
             guard let name = figure.name else { return nil }
-            let look = labelLook(figure, unit: unit)
+            let look = labelLook(onSilhouette: figure.isSilhouette, unit: unit)
             let text = canvas.measureText(name, style: look.style, wrapWidth: nil)
             let maxWidth = figure.isSilhouette ? frame.width * 0.4 : max(slot * 0.95, look.style.font.size * 3)
             let width = min(text.width + 2 * look.padX, maxWidth), height = text.height + 2 * look.padY
-            let anchorY = labelTop(figure, labelHeight: height, unit: unit)
-            return SketchRect(x: figure.head.x - width / 2, y: anchorY, width: width, height: height)
+            let top = labelTop(figure, labelHeight: height, unit: unit)
+            return NameLabel(name: name, box: SketchRect(x: figure.head.x - width / 2, y: top, width: width, height: height),
+                             onSilhouette: figure.isSilhouette)
         }
     }
 
     /// A name label's lettering, box and padding: dark on white, or white on the silhouette's grey.
-    private func labelLook(_ figure: SketchFigure, unit: Double)
+    private func labelLook(onSilhouette: Bool, unit: Double)
         -> (style: SketchTextStyle, background: SketchColor, border: SketchStroke?, padX: Double, padY: Double)
     {
         let size = min(max(unit * 0.028, 8), 22) * max(0.75, Self.crowdScale(figures.count))
         var style = SketchTextStyle(font: SketchFont(size: size, bold: true), color: .grey(0.1), singleLine: true)
-        guard figure.isSilhouette else {
+        guard onSilhouette else {
             return (style, .white, SketchStroke(color: .grey(0.4), width: max(1, unit * 0.002)), size * 0.45, size * 0.2)
         }
         style.color = .white

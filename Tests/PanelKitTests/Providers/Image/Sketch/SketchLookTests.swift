@@ -66,38 +66,44 @@ struct SketchLookTests {
                 layout.props = ["ledger", "lantern", "a very long prop name indeed", "fourth"]
                 let canvas = try SketchCanvas(width: width, height: height)
                 let composition = SketchRenderer.compose(layout, size: ImageSize(width: width, height: height), canvas: canvas)
-                let others = composition.figureBoxes + composition.nameLabels + [composition.settingLabel].compactMap { $0 }
+                let others = composition.figureBoxes + composition.nameLabels.map(\.box) + [composition.settingLabel].compactMap { $0 }
                     + composition.props.map(\.box)
                 for box in others { #expect(!box.intersects(composition.footer), "\(shot) \(count) \(width)x\(height)") }
                 #expect(composition.footer.minY >= composition.frame.maxY)
                 #expect(composition.props.count <= 3)
                 for prop in composition.props {
-                    let rest = composition.figureBoxes + composition.nameLabels + [composition.settingLabel].compactMap { $0 }
+                    let rest = composition.figureBoxes + composition.nameLabels.map(\.box) + [composition.settingLabel].compactMap { $0 }
                     #expect(!rest.contains { $0.intersects(prop.box) }, "\(prop.name) \(shot) \(count)")
                 }
             }
         }
     }
 
-    @Test("Each name label is drawn in the box the layout measured for it: a white box with dark lettering")
+    @Test("Each name label is drawn in the box the layout measured for it: a white box its name's lettering fills")
     func labelsWhereLaidOut() throws {
         let size = ImageSize(width: 768, height: 512)
-        let layout = PanelLayout(panelID: "c/p01-01", title: nil, shot: .medium, characters: ["Mira", "Theo"], bubbles: [])
+        // Names of very different lengths: one drawn in the other's box would not fill it.
+        let layout = PanelLayout(panelID: "c/p01-01", title: nil, shot: .medium, characters: ["Al", "Bartholomew Quincey"], bubbles: [])
         let composition = SketchRenderer.compose(layout, size: size, canvas: try SketchCanvas(width: size.width, height: size.height))
-        #expect(composition.nameLabels.count == 2)
+        #expect(composition.nameLabels.map(\.name) == ["Al", "Bartholomew Quincey"])
         let image = try #require(SketchImage(png: try SketchRenderer.render(layout, size: size).png))
         let pixels = image.rgbPixels
         for label in composition.nameLabels {
-            let inside = label.insetBy(2, 2)
-            var white = 0, dark = 0
+            let inside = label.box.insetBy(2, 2)
+            var white = 0
+            var inked: ClosedRange<Int>?
             for y in Int(inside.minY.rounded(.up))..<Int(inside.maxY) {
                 for x in Int(inside.minX.rounded(.up))..<Int(inside.maxX) {
                     let pixel = pixels[y * size.width + x]
                     if pixel == 0xFF_FFFF { white += 1 }
-                    if pixel & 0xFF <= 0x20, (pixel >> 8) & 0xFF <= 0x20, pixel >> 16 <= 0x20 { dark += 1 }
+                    if pixel & 0xFF <= 0x20, (pixel >> 8) & 0xFF <= 0x20, pixel >> 16 <= 0x20 {
+                        inked = inked.map { min($0.lowerBound, x)...max($0.upperBound, x) } ?? x...x
+                    }
                 }
             }
-            #expect(white > 0 && dark > 0, "label at \(label): \(white) white, \(dark) dark pixels")
+            let span = Double(inked.map { $0.upperBound - $0.lowerBound + 1 } ?? 0)
+            // The box is the name's width plus padding: its lettering spans much of it.
+            #expect(white > 0 && span > label.box.width * 0.4, "\(label.name) at \(label.box): \(white) white pixels, lettering \(span) px wide")
         }
     }
 
