@@ -368,15 +368,10 @@ final class SketchCanvas {
         guard let shaped = shapedText(text, style: style, wrapWidth: rect.width) else {
             return drawTextWithPango(text, in: rect, style: style, rotation: rotation)
         }
-        let extent = shaped.extent
-        let overflowed = extent.height > rect.height + 0.5 || extent.width > rect.width + 0.5
         enterTextBox(rect, rotation: rotation)
-        // The layout box is `rect.width` wide; centre its logical extent vertically (a text
-        // too tall for the box keeps its first lines visible).
-        let top = extent.height > rect.height ? -rect.height / 2 : -extent.height / 2
+        let overflowed = moveToLayoutOrigin(extent: shaped.extent, in: rect)
         // Pango starts a layout at the current point, which Cairo keeps in fixed point: the same
         // round trip here puts every glyph exactly where Pango would.
-        cairo_move_to(cairo, -rect.width / 2, top - extent.y)
         var base = (x: 0.0, y: 0.0)
         cairo_get_current_point(cairo, &base.x, &base.y)
         let placed = shaped.runs.map { $0.placed(at: base) }
@@ -419,6 +414,15 @@ final class SketchCanvas {
         if rotation != 0 { cairo_rotate(cairo, rotation) }
     }
 
+    /// Moves to where a layout of `extent` starts in `rect` (entered with `enterTextBox`): the
+    /// layout box is `rect.width` wide and its logical extent is centred vertically, except that
+    /// a text too tall for the box keeps its first lines visible. Returns whether it overflows.
+    private func moveToLayoutOrigin(extent: (x: Double, y: Double, width: Double, height: Double), in rect: SketchRect) -> Bool {
+        let top = extent.height > rect.height ? -rect.height / 2 : -extent.height / 2
+        cairo_move_to(cairo, -rect.width / 2, top - extent.y)
+        return extent.height > rect.height + 0.5 || extent.width > rect.width + 0.5
+    }
+
     /// `drawText` through a Pango layout on this canvas, for text that cannot be kept as glyphs
     /// (a character no font has, which Pango draws as a box with its code).
     private func drawTextWithPango(_ text: String, in rect: SketchRect, style: SketchTextStyle, rotation: Double) -> Bool {
@@ -426,16 +430,14 @@ final class SketchCanvas {
             enterTextBox(rect, rotation: rotation)
             pango_cairo_update_context(cairo, pango)
             let extent = logicalExtent(layout)
-            let overflowed = extent.height > rect.height + 0.5 || extent.width > rect.width + 0.5
-            let top = extent.height > rect.height ? -rect.height / 2 : -extent.height / 2
-            cairo_move_to(cairo, -rect.width / 2, top - extent.y)
+            let overflowed = moveToLayoutOrigin(extent: extent, in: rect)
             if let outline = style.outline {
                 cairo_new_path(cairo)
-                cairo_move_to(cairo, -rect.width / 2, top - extent.y)
+                _ = moveToLayoutOrigin(extent: extent, in: rect)
                 pango_cairo_layout_path(cairo, layout)
                 apply(outline)
                 cairo_stroke(cairo)
-                cairo_move_to(cairo, -rect.width / 2, top - extent.y)
+                _ = moveToLayoutOrigin(extent: extent, in: rect)
             }
             setSource(style.color)
             pango_cairo_show_layout(cairo, layout)
